@@ -1,0 +1,37 @@
+/**
+ * @trainlab/tensor — the TensorFlow.js core of trainlab: backend choice, seeded randomness,
+ * initializers, memory scopes, fast matrix products and the linear algebra tfjs lacks.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  BackendInfo,
+  BackendLoader,
+  BackendName,
+  BackendRequest,
+  InitBackendOptions,
+  SkippedBackend,
+} from './backend';
+export { BACKEND_ENV_VAR, BACKEND_PREFERENCE, currentBackend, initBackend } from './backend';
+export type { TensorErrorCode } from './errors';
+export { TensorError } from './errors';
+export type { FloatDtype, InitSpec } from './init';
+export { fans, initialize, initVariance, normalFanIn } from './init';
+export type { MatrixInput } from './linalg';
+export { singularValues, symmetricEigenvalues } from './linalg';
+export type { MatmulOptions } from './matmul';
+export {
+  batchMatMulGradient,
+  matmul,
+  registerFastGradients,
+  stockBatchMatMulGradient,
+  transposeLast,
+  unregisterFastGradients,
+} from './matmul';
+
+export { disposeAll, liveTensors, tidyAsync } from './memory';
+export type { Seed } from './rng';
+export { Rng } from './rng';
+export type { Rank, Tensor, Tensor1D, Tensor2D, Tensor3D, TensorContainer, Variable } from './tf';
+export { tf } from './tf';

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { type BackendLoader, initBackend, TensorError, tf } from '../src/index';
+
+const brokenNative: BackendLoader = async () => {
+  // What a failed optional install of @tensorflow/tfjs-node looks like: the folder exists, the
+  // native binding does not.
+  throw new Error("Cannot find module '.../lib/napi-v8/tfjs_binding.node'\nRequire stack: …");
+};
+
+describe('initBackend', () => {
+  it('falls back from a broken native install to wasm, and says why', async () => {
+    const info = await initBackend({ backend: 'auto', loaders: { tensorflow: brokenNative } });
+    expect(info.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.skipped).toEqual([
+      { backend: 'tensorflow', reason: expect.stringContaining('tfjs_binding.node') },
+    ]);
+    expect(info.simd).toBe(true);
+    expect(info.threads).toBe(1);
+    expect(info.tfjsVersion).toBe('4.22.0');
+    expect(info.message).toMatch(
+      /^backend: wasm \(SIMD, 1 thread\), tfjs 4\.22\.0 — tensorflow skipped: Cannot find module/,
+    );
+  });
+
+  it('falls back to cpu when wasm cannot load either', async () => {
+    const info = await initBackend({
+      loaders: {
+        tensorflow: brokenNative,
+        wasm: async () => Promise.reject(new Error('no WebAssembly here')),
+      },
+      env: {},
+    });
+    expect(info.name).toBe('cpu');
+    expect(info.requestSource).toBe('default');
+    expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow', 'wasm']);
+    expect(info.skipped[1]?.reason).toBe('no WebAssembly here');
+  });
+
+  it('treats a backend asked for by name that cannot load as an error, not a fallback', async () => {
+    const error = await initBackend({ backend: 'tensorflow', loaders: { tensorflow: brokenNative } }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(TensorError);
+    expect(error.code).toBe('E_BACKEND_UNAVAILABLE');
+    expect(error.message).toContain("backend 'tensorflow' was requested (option) but cannot load");
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('rejects an unknown backend, naming the parameter and the allowed values', async () => {
+    await expect(initBackend({ backend: 'gpu' as never })).rejects.toThrow(
+      /^backend must be one of 'auto', 'tensorflow', 'wasm', 'cpu', got "gpu"$/,
+    );
+    await expect(initBackend({ env: { TRAINLAB_BACKEND: 'webgpu' } })).rejects.toMatchObject({
+      code: 'E_BACKEND_UNKNOWN',
+      message: expect.stringContaining('TRAINLAB_BACKEND (environment) must be one of'),
+    });
+  });
+
+  it('reads TRAINLAB_BACKEND when no backend is passed, and the option wins over it', async () => {
+    const fromEnv = await initBackend({ env: { TRAINLAB_BACKEND: 'cpu' } });
+    expect(fromEnv).toMatchObject({ name: 'cpu', requested: 'cpu', requestSource: 'env' });
+    expect(fromEnv.message).toContain('requested by TRAINLAB_BACKEND');
+    const fromOption = await initBackend({ backend: 'wasm', env: { TRAINLAB_BACKEND: 'cpu' } });
+    expect(fromOption).toMatchObject({ name: 'wasm', requestSource: 'option' });
+  });
+
+  it('registers gradients: tf.grad works on every backend it chose', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend({ backend });
+      const g = tf.tidy(() =>
+        tf
+          .grad((x: tf.Tensor) => tf.sum(tf.square(x)))(tf.tensor1d([1, -2, 3]))
+          .arraySync(),
+      );
+      expect(g).toEqual([2, -4, 6]);
+    }
+  });
+});
