@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*'],
-    ...(process.env.CI ? { reporters: ['default', 'json'], outputFile: { json: '.ci-test-results.json' } } : {}),
+    ...(process.env.CI
+      ? { reporters: ['default', 'json'], outputFile: { json: '.ci-test-results.json' } }
+      : {}),
   },
 });
