@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
+// Seeded randomness lives in the dependency-free @trainlab/random (shared with @trainlab/dfo).
+export type { Seed } from '@trainlab/random';
+export { Rng } from '@trainlab/random';
 export type {
   BackendInfo,
   BackendLoader,
@@ -29,9 +32,6 @@ export {
   transposeLast,
   unregisterFastGradients,
 } from './matmul';
-
 export { disposeAll, liveTensors, tidyAsync } from './memory';
-export type { Seed } from './rng';
-export { Rng } from './rng';
 export type { Rank, Tensor, Tensor1D, Tensor2D, Tensor3D, TensorContainer, Variable } from './tf';
 export { tf } from './tf';

@@ -7,8 +7,9 @@
  * group — queries, keys, values, output, MLP — has its own σ). Numbers come from an `Rng`, so the
  * same seed and name give the same weights on every backend.
  */
+
+import type { Rng } from '@trainlab/random';
 import { invalidArgument } from './errors';
-import type { Rng } from './rng';
 import { type Tensor, tf } from './tf';
 
 /** A tensor dtype trainlab initializes. */

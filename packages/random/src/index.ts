@@ -1,0 +1,10 @@
+/**
+ * @trainlab/random — seeded, splittable random streams with no dependencies, shared by
+ * `@trainlab/tensor` (weights, data) and `@trainlab/dfo` (poll directions, noisy oracles).
+ *
+ * @packageDocumentation
+ */
+
+export { RandomError } from './errors';
+export type { Seed } from './rng';
+export { Rng } from './rng';
