@@ -1,0 +1,191 @@
+/**
+ * The one place where solvers call user code: budgets, failures, timeouts, bounds, noisy
+ * estimates and the streamed history all live here, so every solver treats them alike.
+ */
+import { Rng } from '@trainlab/random';
+import { type ResolvedEstimation, requiredSamples } from './estimation';
+import type { EvaluationRecord, EvaluationStatus, RunOptions, StopReason } from './types';
+
+/** One call of the objective (or one sample of a noisy one) with its noise stream. */
+export type Call = (rng: Rng) => number | Promise<number>;
+
+/** Where an evaluation happens: fills the record's context fields. */
+export interface EvalContext {
+  iteration: number;
+  phase: EvaluationRecord['phase'];
+  player?: 'min' | 'max';
+  /** The step size the estimate must be accurate for. */
+  stepSize: number;
+  /** The noise stream of this estimate (noisy objectives only). */
+  rng?: Rng;
+}
+
+/** The point the record shows: x, and y for a game. */
+export interface Where {
+  x: Float64Array;
+  y?: Float64Array;
+}
+
+export interface EvalOutcome {
+  value: number;
+  status: EvaluationStatus;
+  samples: number;
+}
+
+/** Resolved run options: budgets and hooks. */
+export interface Budget {
+  maxEvaluations: number;
+  maxIterations: number;
+  maxTimeMs: number;
+  evaluationTimeoutMs: number;
+  signal: AbortSignal | undefined;
+  onEvaluation: ((r: EvaluationRecord) => void) | undefined;
+  keepHistory: boolean;
+}
+
+export function resolveBudget(o: RunOptions, dimension: number): Budget {
+  return {
+    maxEvaluations: o.maxEvaluations ?? 1000 * (dimension + 1),
+    maxIterations: o.maxIterations ?? Number.POSITIVE_INFINITY,
+    maxTimeMs: o.maxTimeMs ?? Number.POSITIVE_INFINITY,
+    evaluationTimeoutMs: o.evaluationTimeoutMs ?? Number.POSITIVE_INFINITY,
+    signal: o.signal,
+    onEvaluation: o.onEvaluation,
+    keepHistory: o.keepHistory ?? false,
+  };
+}
+
+export class Evaluator {
+  evaluations = 0;
+  failures = 0;
+  readonly history: EvaluationRecord[] = [];
+  private readonly started = performance.now();
+  /** Noisy objectives are averaged as `estimation` says; deterministic ones are called once. */
+  readonly noisy: boolean;
+
+  constructor(
+    private readonly budget: Budget,
+    private readonly estimation: ResolvedEstimation | undefined,
+  ) {
+    this.noisy = estimation !== undefined;
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.started;
+  }
+
+  /** The budget that has run out, if any (evaluations, time or abort). */
+  exhausted(): StopReason | undefined {
+    if (this.budget.signal?.aborted) return 'aborted';
+    if (this.evaluations >= this.budget.maxEvaluations) return 'max-evaluations';
+    if (this.elapsedMs() >= this.budget.maxTimeMs) return 'max-time';
+    return undefined;
+  }
+
+  remaining(): number {
+    return this.budget.maxEvaluations - this.evaluations;
+  }
+
+  /** Records a point rejected without evaluation (outside the bounds: the extreme barrier). */
+  reject(where: Where, ctx: EvalContext): EvalOutcome {
+    const outcome: EvalOutcome = { value: Number.POSITIVE_INFINITY, status: 'infeasible', samples: 0 };
+    this.failures++;
+    this.emit(where, ctx, outcome, undefined);
+    return outcome;
+  }
+
+  /**
+   * Evaluates a point through `call` (for a noisy objective: averages as many samples as the step
+   * size needs). Never throws for a failing objective: the outcome says how it failed, value +∞.
+   */
+  async evaluate(call: Call, where: Where, ctx: EvalContext): Promise<EvalOutcome> {
+    let outcome: EvalOutcome;
+    let error: string | undefined;
+    try {
+      outcome = this.noisy ? await this.estimate(call, ctx) : await this.once(call, ctx.rng);
+      if (!this.noisy) this.evaluations++;
+    } catch (e) {
+      error = e instanceof TimeoutError ? e.message : e instanceof Error ? e.message : String(e);
+      outcome = {
+        value: Number.POSITIVE_INFINITY,
+        status: e instanceof TimeoutError ? 'timeout' : 'error',
+        samples: 1,
+      };
+      if (!this.noisy) this.evaluations++;
+    }
+    if (outcome.status !== 'ok') this.failures++;
+    this.emit(where, ctx, outcome, error);
+    return outcome;
+  }
+
+  private async once(call: Call, rng: Rng | undefined): Promise<EvalOutcome> {
+    const value = await this.withTimeout(call(rng ?? FALLBACK_RNG));
+    if (Number.isNaN(value)) return { value: Number.POSITIVE_INFINITY, status: 'nan', samples: 1 };
+    if (!Number.isFinite(value)) return { value: Number.POSITIVE_INFINITY, status: 'infinite', samples: 1 };
+    return { value, status: 'ok', samples: 1 };
+  }
+
+  private async estimate(call: Call, ctx: EvalContext): Promise<EvalOutcome> {
+    const e = this.estimation!;
+    const rng = ctx.rng ?? FALLBACK_RNG;
+    let n = 0;
+    let mean = 0;
+    let m2 = 0; // Welford's running sum of squared deviations
+    const draw = async (count: number): Promise<EvalOutcome | undefined> => {
+      for (let i = 0; i < count; i++) {
+        if (this.evaluations >= this.budget.maxEvaluations) return undefined;
+        this.evaluations++;
+        const s = await this.once(call, rng);
+        if (s.status !== 'ok') return { ...s, samples: n + 1 };
+        n++;
+        const delta = s.value - mean;
+        mean += delta / n;
+        m2 += delta * (s.value - mean);
+      }
+      return undefined;
+    };
+    const failed =
+      (await draw(e.pilotSamples)) ??
+      (await draw(requiredSamples(n > 1 ? m2 / (n - 1) : 0, ctx.stepSize, e) - n));
+    if (failed) return failed;
+    if (n === 0) return { value: Number.POSITIVE_INFINITY, status: 'error', samples: 0 };
+    return { value: mean, status: 'ok', samples: n };
+  }
+
+  private withTimeout(value: number | Promise<number>): number | Promise<number> {
+    const ms = this.budget.evaluationTimeoutMs;
+    if (!(value instanceof Promise) || !Number.isFinite(ms)) return value;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TimeoutError(`evaluation took longer than evaluationTimeoutMs = ${ms}`)),
+        ms,
+      );
+    });
+    return Promise.race([value, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private emit(where: Where, ctx: EvalContext, o: EvalOutcome, error: string | undefined): void {
+    if (!this.budget.onEvaluation && !this.budget.keepHistory) return;
+    const record: EvaluationRecord = {
+      evaluations: this.evaluations,
+      iteration: ctx.iteration,
+      phase: ctx.phase,
+      x: Float64Array.from(where.x),
+      value: o.value,
+      samples: o.samples,
+      status: o.status,
+      elapsedMs: this.elapsedMs(),
+    };
+    if (ctx.player) record.player = ctx.player;
+    if (where.y) record.y = Float64Array.from(where.y);
+    if (error !== undefined) record.error = error;
+    if (this.budget.keepHistory) this.history.push(record);
+    this.budget.onEvaluation?.(record);
+  }
+}
+
+class TimeoutError extends Error {}
+
+// Deterministic objectives ignore the stream; noisy ones always get one from the solver.
+const FALLBACK_RNG = new Rng(0);

@@ -1,0 +1,266 @@
+/**
+ * Directional direct search for minimization (Kolda, Lewis & Torczon 2003; Conn, Scheinberg &
+ * Vicente 2009, ch. 7), deterministic or with noisy oracles compared through probabilistically
+ * accurate estimates (Dzahini 2020; Anagnostidis, Lucchi & Diouane 2021).
+ */
+import { Rng } from '@trainlab/random';
+import { type Budget, type Call, Evaluator, resolveBudget } from './_evaluator';
+import {
+  type Bounds,
+  iterate,
+  type PlayerOptions,
+  type PlayerState,
+  type ResolvedPlayer,
+  resolveBounds,
+  resolvePlayer,
+  type SearchStep,
+} from './_player';
+import { checkNumber, invalid, toVector } from './errors';
+import { type Estimation, resolveEstimation } from './estimation';
+import {
+  type EvaluationRecord,
+  isSuccess,
+  type Objective,
+  type Oracle,
+  type RunOptions,
+  type SolverResult,
+  STOP_MESSAGES,
+  type StopReason,
+} from './types';
+
+export interface DirectSearchOptions extends PlayerOptions, RunOptions {
+  /** Box bounds, by extreme barrier or projection. */
+  bounds?: Bounds;
+  /** A search step tried before each poll. */
+  search?: SearchStep;
+  /** Poll points evaluated at once (for async objectives: worker pools, remote black boxes). @defaultValue 1 */
+  concurrency?: number;
+  /** For a noisy oracle: how estimates are made. @defaultValue adaptive (see `Estimation`) */
+  estimation?: Estimation;
+  /** For a noisy oracle: the points compared in one iteration share their random numbers. @defaultValue true */
+  commonRandomNumbers?: boolean;
+}
+
+export interface DirectSearchResult extends SolverResult {
+  /** The step size when the run stopped. */
+  stepSize: number;
+}
+
+/**
+ * Minimizes a black box by direct search: poll x + α·d for the directions d of a poll set,
+ * accept a point with f(x + αd) < f(x) − c·α^p, then expand α (× γ) or contract it (× θ).
+ *
+ * `f` is a function (deterministic, sync or async) or an `Oracle` whose `sample(x, rng)` returns
+ * one noisy value; estimates of an oracle average more samples as α shrinks.
+ *
+ * @example
+ * ```ts
+ * const r = await directSearch((x) => (x[0] - 1) ** 2 + (x[1] + 2) ** 2, [0, 0]);
+ * r.x; // ≈ [1, -2]; r.status === 'min-step'
+ * ```
+ * @throws {DfoError} for bad inputs, before any evaluation. Limits reached are results, not errors.
+ */
+export async function directSearch(
+  f: Objective | Oracle,
+  x0: ArrayLike<number>,
+  options: DirectSearchOptions = {},
+): Promise<DirectSearchResult> {
+  const setup = prepare(f, x0, options);
+  return runDirectSearch(setup);
+}
+
+/**
+ * The same run as `directSearch`, as an async iterator of every evaluation; the iterator's
+ * return value (`done: true`) is the result.
+ *
+ * @example
+ * ```ts
+ * for await (const record of iterateDirectSearch(f, x0)) console.log(record.evaluations, record.value);
+ * ```
+ */
+export function iterateDirectSearch(
+  f: Objective | Oracle,
+  x0: ArrayLike<number>,
+  options: DirectSearchOptions = {},
+): AsyncGenerator<EvaluationRecord, DirectSearchResult> {
+  const setup = prepare(f, x0, options); // validate now, before the first next()
+  return stream<DirectSearchResult>((emit) => {
+    const user = setup.budget.onEvaluation;
+    setup.budget.onEvaluation = (r) => {
+      user?.(r);
+      emit(r);
+    };
+    return runDirectSearch(setup);
+  });
+}
+
+interface Setup {
+  f: Objective | Oracle;
+  x0: Float64Array;
+  player: ResolvedPlayer;
+  budget: Budget;
+  evaluator: Evaluator;
+  options: DirectSearchOptions;
+  bounds: ReturnType<typeof resolveBounds>;
+  concurrency: number;
+  crn: boolean;
+  root: Rng;
+}
+
+function prepare(f: Objective | Oracle, x0In: ArrayLike<number>, options: DirectSearchOptions): Setup {
+  const noisy = typeof f !== 'function';
+  if (noisy && (typeof f !== 'object' || f === null || typeof f.sample !== 'function')) {
+    throw invalid('f', 'a function (x) => number or an oracle { sample(x, rng) }', f);
+  }
+  const x0 = toVector('x0', x0In);
+  const player = resolvePlayer('', options, x0.length, 1, {
+    constant: noisy ? 1 : 1e-4,
+    expansion: 2,
+    minStep: noisy ? 1e-4 : 1e-8,
+  });
+  checkRun(options);
+  const concurrency = options.concurrency ?? 1;
+  checkNumber('concurrency', concurrency, { min: 1, integer: true });
+  const budget = resolveBudget(options, x0.length);
+  const estimation = noisy ? resolveEstimation(options.estimation, player.constant) : undefined;
+  return {
+    f,
+    x0,
+    player,
+    budget,
+    evaluator: new Evaluator(budget, estimation),
+    options,
+    bounds: resolveBounds('bounds', options.bounds, x0),
+    concurrency,
+    crn: options.commonRandomNumbers ?? true,
+    root: new Rng(options.seed ?? 0),
+  };
+}
+
+/** Checks the budget options every solver shares. */
+export function checkRun(o: RunOptions): void {
+  if (o.maxEvaluations !== undefined)
+    checkNumber('maxEvaluations', o.maxEvaluations, { min: 1, integer: true });
+  if (o.maxIterations !== undefined)
+    checkNumber('maxIterations', o.maxIterations, { min: 1, integer: true, infinity: true });
+  if (o.maxTimeMs !== undefined)
+    checkNumber('maxTimeMs', o.maxTimeMs, { min: 0, minOpen: true, infinity: true });
+  if (o.evaluationTimeoutMs !== undefined) {
+    checkNumber('evaluationTimeoutMs', o.evaluationTimeoutMs, { min: 0, minOpen: true, infinity: true });
+  }
+  if (o.targetValue !== undefined && Number.isNaN(o.targetValue))
+    throw invalid('targetValue', 'a number', o.targetValue);
+  if (o.seed !== undefined && !(typeof o.seed === 'string' || Number.isSafeInteger(o.seed))) {
+    throw invalid('seed', 'a safe integer or a string', o.seed);
+  }
+}
+
+async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
+  const { f, evaluator, player, budget } = s;
+  const callFor = (q: Float64Array): { call: Call; where: { x: Float64Array } } => {
+    const copy = Float64Array.from(q); // nothing the objective does to its argument reaches the solver
+    const call: Call = typeof f === 'function' ? () => f(copy) : (rng) => f.sample(copy, rng);
+    return { call, where: { x: q } };
+  };
+  const state: PlayerState = {
+    point: s.x0,
+    value: Number.POSITIVE_INFINITY,
+    step: player.initialStep,
+    lastDirection: undefined,
+  };
+  const noiseRoot = s.root.fork('noise');
+  const start = callFor(s.x0);
+  const first = await evaluator.evaluate(start.call, start.where, {
+    iteration: 0,
+    phase: 'start',
+    stepSize: state.step,
+    rng: noiseRoot.fork('start'),
+  });
+  state.value = first.value;
+
+  const target = s.options.targetValue ?? Number.NEGATIVE_INFINITY;
+  let iterations = 0;
+  let status: StopReason | undefined = first.status === 'ok' && first.value <= target ? 'target' : undefined;
+  while (!status) {
+    status = evaluator.exhausted();
+    if (status) break;
+    if (iterations >= budget.maxIterations) {
+      status = 'max-iterations';
+      break;
+    }
+    if (state.step < player.minStep) {
+      status = 'min-step';
+      break;
+    }
+    iterations++;
+    const k = iterations;
+    const outcome = await iterate(state, player, {
+      iteration: k,
+      evaluator,
+      callFor,
+      directionRng: s.root.fork(`directions/${k}`),
+      noiseRng: (key) => (evaluator.noisy ? noiseRoot.fork(s.crn ? `${k}` : `${k}/${key}`) : undefined),
+      concurrency: s.concurrency,
+      bounds: s.bounds,
+      search: s.options.search,
+    });
+    if (outcome === 'stopped') status = evaluator.exhausted() ?? 'max-evaluations';
+    else if (state.value <= target) status = 'target';
+  }
+  const result: DirectSearchResult = {
+    x: Float64Array.from(state.point),
+    value: state.value,
+    success: isSuccess(status),
+    status,
+    message: STOP_MESSAGES[status],
+    evaluations: evaluator.evaluations,
+    iterations,
+    failures: evaluator.failures,
+    elapsedMs: evaluator.elapsedMs(),
+    stepSize: state.step,
+  };
+  if (budget.keepHistory) result.history = evaluator.history;
+  return result;
+}
+
+/**
+ * Turns a run that reports through a callback into an async generator whose return value is the
+ * run's result.
+ */
+export async function* stream<R>(
+  run: (emit: (r: EvaluationRecord) => void) => Promise<R>,
+): AsyncGenerator<EvaluationRecord, R> {
+  const queue: EvaluationRecord[] = [];
+  let wake: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  let hasFailed = false;
+  let result: R | undefined;
+  run((r) => {
+    queue.push(r);
+    wake?.();
+  }).then(
+    (r) => {
+      result = r;
+      finished = true;
+      wake?.();
+    },
+    (e) => {
+      failure = e;
+      hasFailed = true;
+      finished = true;
+      wake?.();
+    },
+  );
+  for (;;) {
+    while (queue.length > 0) yield queue.shift()!;
+    if (finished) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    wake = undefined;
+  }
+  while (queue.length > 0) yield queue.shift()!;
+  if (hasFailed) throw failure;
+  return result as R;
+}

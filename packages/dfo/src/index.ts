@@ -1,0 +1,51 @@
+/**
+ * @trainlab/dfo — derivative-free direct search for minimization and for stochastic min-max games
+ * (Anagnostidis, Lucchi & Diouane, AISTATS 2021), its baselines, the Moré–Wild benchmark and
+ * data/performance profiles. Plain TypeScript on Float64Array; no TensorFlow.js.
+ *
+ * @packageDocumentation
+ */
+
+export type { Bounds, PlayerOptions, SearchStep } from './_player';
+export type { DifferentiableGame, GdaOptions, ZerothOrderGdaOptions } from './baselines/gda';
+export { gradientDescentAscent, zerothOrderGDA } from './baselines/gda';
+export type { NelderMeadOptions } from './baselines/nelderMead';
+export { nelderMead } from './baselines/nelderMead';
+export type { DirectSearchOptions, DirectSearchResult } from './directSearch';
+export { directSearch, iterateDirectSearch } from './directSearch';
+export type { DfoErrorCode } from './errors';
+export { DfoError } from './errors';
+export type { Estimation } from './estimation';
+export { requiredSamples } from './estimation';
+export type { GameObjective, GameOracle, GamePlayerOptions, MinimaxOptions, MinimaxResult } from './minimax';
+export { iterateMinimax, minimax } from './minimax';
+export type { PollContext, PollSet, PollSetName } from './poll';
+export {
+  coordinateDirections,
+  minimalPositiveBasis,
+  POLL_SET_NAMES,
+  probabilisticDirections,
+  randomOrthogonalDirections,
+  randomUnitVector,
+} from './poll';
+export type { Game } from './problems/games';
+export {
+  bertsimasPolynomial,
+  GAMES,
+  nonconvexPLGame,
+  quadraticGame,
+  robustLeastSquaresGame,
+  robustPolynomialGame,
+  toyGanGame,
+  twoSidedPLGame,
+} from './problems/games';
+export type {
+  EvaluationRecord,
+  EvaluationStatus,
+  Objective,
+  Oracle,
+  RunOptions,
+  SolverResult,
+  StopReason,
+} from './types';
+export { isSuccess, STOP_MESSAGES } from './types';
