@@ -328,7 +328,7 @@ function inside(q: Float64Array, b: ResolvedBounds): boolean {
 }
 
 function project(q: Float64Array, b: ResolvedBounds | undefined): Float64Array {
-  if (!b || b.handling !== 'projection') return q;
+  if (b?.handling !== 'projection') return q;
   for (let i = 0; i < q.length; i++) q[i] = Math.min(b.upper[i]!, Math.max(b.lower[i]!, q[i]!));
   return q;
 }

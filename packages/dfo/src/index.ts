@@ -39,6 +39,17 @@ export {
   toyGanGame,
   twoSidedPLGame,
 } from './problems/games';
+export type { MoreWildProblem, MoreWildVariant } from './problems/moreWild';
+export {
+  MORE_WILD_FUNCTIONS,
+  MORE_WILD_NOISE,
+  MORE_WILD_VARIANTS,
+  moreWildObjective,
+  moreWildProblems,
+  wildNoise,
+} from './problems/moreWild';
+export type { ProfileFigure, RunTrace } from './profiles';
+export { bestSoFar, dataProfile, performanceProfile, solveTimes } from './profiles';
 export type {
   EvaluationRecord,
   EvaluationStatus,

@@ -82,7 +82,8 @@ export async function nelderMead(
     for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) centroid[i]! += simplex[k]!.x[i]! / n;
     const reflected = combine(centroid, worst.x, -1);
     const fr = await evalAt(reflected, 'poll');
-    if ((status = ev.exhausted())) break;
+    status = ev.exhausted();
+    if (status) break;
     if (fr < best.f) {
       const expanded = combine(centroid, worst.x, -2);
       const fe = await evalAt(expanded, 'poll');
@@ -96,7 +97,8 @@ export async function nelderMead(
       if (fc < (outside ? fr : worst.f)) {
         simplex[n] = { x: contracted, f: fc };
       } else {
-        for (let k = 1; k <= n && !(status = ev.exhausted()); k++) {
+        for (let k = 1; k <= n; k++) {
+          if (ev.exhausted()) break;
           const x = combine(best.x, simplex[k]!.x, 0.5);
           simplex[k] = { x, f: await evalAt(x, 'poll') };
         }
