@@ -39,6 +39,21 @@ export interface DirectSearchOptions extends PlayerOptions, RunOptions {
   estimation?: Estimation;
   /** For a noisy oracle: the points compared in one iteration share their random numbers. @defaultValue true */
   commonRandomNumbers?: boolean;
+  /** Called after every iteration with its outcome and the step size for the next one (progress). */
+  onIteration?: (info: IterationInfo) => void;
+}
+
+/** What `onIteration` receives. */
+export interface IterationInfo {
+  iteration: number;
+  success: boolean;
+  /** The current point and value after the iteration (a copy). */
+  x: Float64Array;
+  value: number;
+  /** α before and after the update. */
+  stepBefore: number;
+  stepAfter: number;
+  evaluations: number;
 }
 
 export interface DirectSearchResult extends SolverResult {
@@ -194,6 +209,7 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
     }
     iterations++;
     const k = iterations;
+    const stepBefore = state.step;
     const outcome = await iterate(state, player, {
       iteration: k,
       evaluator,
@@ -204,8 +220,20 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
       bounds: s.bounds,
       search: s.options.search,
     });
-    if (outcome === 'stopped') status = evaluator.exhausted() ?? 'max-evaluations';
-    else if (state.value <= target) status = 'target';
+    if (outcome === 'stopped') {
+      status = evaluator.exhausted() ?? 'max-evaluations';
+      break;
+    }
+    s.options.onIteration?.({
+      iteration: k,
+      success: outcome === 'success',
+      x: Float64Array.from(state.point),
+      value: state.value,
+      stepBefore,
+      stepAfter: state.step,
+      evaluations: evaluator.evaluations,
+    });
+    if (state.value <= target) status = 'target';
   }
   const result: DirectSearchResult = {
     x: Float64Array.from(state.point),

@@ -11,7 +11,7 @@ export type { DifferentiableGame, GdaOptions, ZerothOrderGdaOptions } from './ba
 export { gradientDescentAscent, zerothOrderGDA } from './baselines/gda';
 export type { NelderMeadOptions } from './baselines/nelderMead';
 export { nelderMead } from './baselines/nelderMead';
-export type { DirectSearchOptions, DirectSearchResult } from './directSearch';
+export type { DirectSearchOptions, DirectSearchResult, IterationInfo } from './directSearch';
 export { directSearch, iterateDirectSearch } from './directSearch';
 export type { DfoErrorCode } from './errors';
 export { DfoError } from './errors';
