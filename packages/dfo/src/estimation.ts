@@ -21,7 +21,7 @@ export type Estimation =
       probability?: number;
       /** Samples drawn first, to estimate the variance. @defaultValue 8 */
       pilotSamples?: number;
-      /** Cap on N. @defaultValue 10_000 */
+      /** Cap on N (the budget an iteration may take grows like α⁻⁴ until it). @defaultValue 1000 */
       maxSamples?: number;
     }
   | {
@@ -61,7 +61,7 @@ export function resolveEstimation(
   const accuracy = spec.accuracy ?? forcingConstant / 4;
   const probability = spec.probability ?? 0.9;
   const pilotSamples = spec.pilotSamples ?? 8;
-  const maxSamples = spec.maxSamples ?? 10_000;
+  const maxSamples = spec.maxSamples ?? 1000;
   checkNumber(`${param}.accuracy`, accuracy, { min: 0, minOpen: true });
   checkNumber(`${param}.probability`, probability, { min: 0, max: 1, maxOpen: true });
   checkNumber(`${param}.pilotSamples`, pilotSamples, { min: 2, integer: true });

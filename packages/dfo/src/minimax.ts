@@ -53,7 +53,7 @@ export interface MinimaxOptions extends Omit<RunOptions, 'targetValue'> {
    * expanding step the min player outran the max player on the quadratic games and cycled
    */
   min?: GamePlayerOptions;
-  /** The max player (y). @defaultValue forcing constant 1e-4, expansion γ = 2 */
+  /** The max player (y). @defaultValue forcing constant 1e-4 (1 for a noisy oracle), expansion γ = 2 */
   max?: GamePlayerOptions;
   /** At most this many ascent iterations of the max player before each min-player iteration. @defaultValue 10 */
   maxPlayerSteps?: number;
@@ -140,7 +140,8 @@ function prepareGame(
     minStep: noisy ? 1e-4 : 1e-8,
   });
   const maxPlayer = resolvePlayer('max.', options.max ?? {}, y0.length, -1, {
-    constant: 1e-4,
+    // With noise, a forcing constant far below the estimates' accuracy would accept noise as progress.
+    constant: noisy ? 1 : 1e-4,
     expansion: 2,
     minStep: noisy ? 1e-4 : 1e-8,
   });
@@ -157,7 +158,7 @@ function prepareGame(
     throw invalid('stepCoupling', "'lift-max' or 'none'", coupling);
   const budget = resolveBudget(options, x0.length + y0.length);
   const estimation = noisy
-    ? resolveEstimation(options.estimation, Math.min(minPlayer.constant, Math.max(maxPlayer.constant, 1)))
+    ? resolveEstimation(options.estimation, Math.min(minPlayer.constant, maxPlayer.constant))
     : undefined;
   return {
     f,
