@@ -43,6 +43,7 @@ export type StopReason =
   | 'min-step'
   | 'tolerance'
   | 'target'
+  | 'diverged'
   | 'max-evaluations'
   | 'max-iterations'
   | 'max-time'
@@ -53,6 +54,7 @@ export const STOP_MESSAGES: Readonly<Record<StopReason, string>> = {
   'min-step': 'the step size fell below minStep: no poll direction gives sufficient decrease at this scale',
   tolerance: 'the gradient (or gradient estimate) norm fell below tolerance',
   target: 'the target value was reached',
+  diverged: 'the iterates left the region where the objective (or its gradient) is finite',
   'max-evaluations': 'the evaluation budget (maxEvaluations) is spent',
   'max-iterations': 'the iteration budget (maxIterations) is spent',
   'max-time': 'the wall-time budget (maxTimeMs) is spent',

@@ -2,21 +2,27 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DfoError,
+  directSearch,
   type EvaluationRecord,
   type IterationInfo,
-  POLL_SET_NAMES,
-  directSearch,
   iterateDirectSearch,
+  POLL_SET_NAMES,
 } from '../src/index';
 
 const rosenbrock = (x: Float64Array) => 100 * (x[1]! - x[0]! ** 2) ** 2 + (1 - x[0]!) ** 2;
 /** A convex quadratic with minimum at c = (1, −2, 3, …) and value 0; weights make it anisotropic. */
-const quadratic = (x: Float64Array) => x.reduce((s, v, i) => s + (i + 1) * (v - (i % 2 === 0 ? i + 1 : -(i + 1))) ** 2, 0);
-const quadraticMin = (n: number) => Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? i + 1 : -(i + 1)));
+const quadratic = (x: Float64Array) =>
+  x.reduce((s, v, i) => s + (i + 1) * (v - (i % 2 === 0 ? i + 1 : -(i + 1))) ** 2, 0);
+const quadraticMin = (n: number) =>
+  Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? i + 1 : -(i + 1)));
 
 describe('directSearch: known minima', () => {
   it.each(POLL_SET_NAMES)('finds the minimum of a 5-D quadratic with the %s poll set', async (pollSet) => {
-    const r = await directSearch(quadratic, new Float64Array(5), { pollSet, seed: 3, maxEvaluations: 20_000 });
+    const r = await directSearch(quadratic, new Float64Array(5), {
+      pollSet,
+      seed: 3,
+      maxEvaluations: 20_000,
+    });
     expect(r.status).toBe('min-step');
     expect(r.success).toBe(true);
     const c = quadraticMin(5);
@@ -24,12 +30,15 @@ describe('directSearch: known minima', () => {
     expect(r.value).toBeLessThan(1e-9);
   });
 
-  it.each(['random-orthogonal', 'probabilistic'] as const)('finds the Rosenbrock minimum (1, 1) with %s polls', async (pollSet) => {
-    const r = await directSearch(rosenbrock, [-1.2, 1], { pollSet, seed: 1, maxEvaluations: 50_000 });
-    expect(r.x[0]).toBeCloseTo(1, 4);
-    expect(r.x[1]).toBeCloseTo(1, 4);
-    expect(r.value).toBeLessThan(1e-8);
-  });
+  it.each(['random-orthogonal', 'probabilistic'] as const)(
+    'finds the Rosenbrock minimum (1, 1) with %s polls',
+    async (pollSet) => {
+      const r = await directSearch(rosenbrock, [-1.2, 1], { pollSet, seed: 1, maxEvaluations: 50_000 });
+      expect(r.x[0]).toBeCloseTo(1, 4);
+      expect(r.x[1]).toBeCloseTo(1, 4);
+      expect(r.value).toBeLessThan(1e-8);
+    },
+  );
 
   it('accepts a user-given poll set and a user search step', async () => {
     const D = [
@@ -57,7 +66,11 @@ describe('directSearch: known minima', () => {
       return quadratic(x);
     };
     const serial = await directSearch(quadratic, [3, 3, 3], { polling: 'complete', maxEvaluations: 3000 });
-    const parallel = await directSearch(asyncF, [3, 3, 3], { polling: 'complete', concurrency: 4, maxEvaluations: 3000 });
+    const parallel = await directSearch(asyncF, [3, 3, 3], {
+      polling: 'complete',
+      concurrency: 4,
+      maxEvaluations: 3000,
+    });
     expect(Array.from(parallel.x)).toEqual(Array.from(serial.x));
     expect(parallel.evaluations).toBe(serial.evaluations);
     let inFlight = 0;
@@ -132,7 +145,12 @@ describe('directSearch: reproducibility', () => {
   it('gives identical runs for the same seed and different ones for another', async () => {
     const run = async (seed: number) => {
       const records: EvaluationRecord[] = [];
-      await directSearch(rosenbrock, [-1.2, 1], { pollSet: 'probabilistic', seed, maxEvaluations: 300, onEvaluation: (r) => records.push(r) });
+      await directSearch(rosenbrock, [-1.2, 1], {
+        pollSet: 'probabilistic',
+        seed,
+        maxEvaluations: 300,
+        onEvaluation: (r) => records.push(r),
+      });
       return records.map((r) => [r.value, ...r.x]);
     };
     expect(await run(7)).toEqual(await run(7));
@@ -149,7 +167,12 @@ describe('directSearch: failures, limits and the stream', () => {
       if (x[1]! < -2.5) return new Promise<number>(() => {}); // never answers
       return quadratic(x);
     };
-    const r = await directSearch(f, [2, 2], { initialStep: 1, evaluationTimeoutMs: 20, keepHistory: true, maxEvaluations: 2000 });
+    const r = await directSearch(f, [2, 2], {
+      initialStep: 1,
+      evaluationTimeoutMs: 20,
+      keepHistory: true,
+      maxEvaluations: 2000,
+    });
     expect(r.x[0]).toBeCloseTo(1, 5);
     expect(r.x[1]).toBeCloseTo(-2, 5);
     const statuses = new Set(r.history!.map((h) => h.status));
@@ -217,19 +240,54 @@ describe('directSearch: failures, limits and the stream', () => {
 });
 
 describe('directSearch: bad input is rejected before any evaluation', () => {
-  const cases: [string, Parameters<typeof directSearch>[1], Parameters<typeof directSearch>[2], string | RegExp][] = [
+  const cases: [
+    string,
+    Parameters<typeof directSearch>[1],
+    Parameters<typeof directSearch>[2],
+    string | RegExp,
+  ][] = [
     ['x0 not finite', [0, Number.NaN], {}, 'x0[1] must be a finite number, got NaN'],
     ['empty x0', [], {}, 'x0 must be a non-empty array of finite numbers, got []'],
     ['γ < 1', [0], { expansion: 0.5 }, 'expansion must be a finite number ≥ 1, got 0.5'],
     ['θ ∉ (0,1)', [0], { contraction: 1 }, 'contraction must be a finite number > 0 and < 1, got 1'],
-    ['c < 0', [0], { forcingFunction: { constant: -1 } }, 'forcingFunction.constant must be a finite number ≥ 0, got -1'],
-    ['p ≤ 1', [0], { forcingFunction: { exponent: 1 } }, 'forcingFunction.exponent must be a finite number > 1, got 1'],
+    [
+      'c < 0',
+      [0],
+      { forcingFunction: { constant: -1 } },
+      'forcingFunction.constant must be a finite number ≥ 0, got -1',
+    ],
+    [
+      'p ≤ 1',
+      [0],
+      { forcingFunction: { exponent: 1 } },
+      'forcingFunction.exponent must be a finite number > 1, got 1',
+    ],
     ['unknown poll set', [0], { pollSet: 'simplex' as never }, /^pollSet must be one of 'coordinate'/],
-    ['direction of the wrong length', [0, 0], { pollSet: [[1, 0], [0]] }, 'pollSet[1] must have length 2, got length 1'],
+    [
+      'direction of the wrong length',
+      [0, 0],
+      { pollSet: [[1, 0], [0]] },
+      'pollSet[1] must have length 2, got length 1',
+    ],
     ['zero direction', [0], { pollSet: [[0]] }, 'pollSet[0] must be a nonzero direction, got [0]'],
-    ['maxStep < initialStep', [0], { initialStep: 2, maxStep: 1 }, /^maxStep must be a number \(Infinity allowed\) ≥ 2, got 1$/],
-    ['bounds of the wrong length', [0, 0], { bounds: { lower: [0] } }, 'bounds.lower must be an array of length 2, got "length 1"'],
-    ['x0 outside the bounds', [2], { bounds: { upper: [1] } }, 'start point[0] must be within the bounds [-Infinity, 1], got 2'],
+    [
+      'maxStep < initialStep',
+      [0],
+      { initialStep: 2, maxStep: 1 },
+      /^maxStep must be a number \(Infinity allowed\) ≥ 2, got 1$/,
+    ],
+    [
+      'bounds of the wrong length',
+      [0, 0],
+      { bounds: { lower: [0] } },
+      'bounds.lower must be an array of length 2, got "length 1"',
+    ],
+    [
+      'x0 outside the bounds',
+      [2],
+      { bounds: { upper: [1] } },
+      'start point[0] must be within the bounds [-Infinity, 1], got 2',
+    ],
     ['bad budget', [0], { maxEvaluations: 0 }, 'maxEvaluations must be an integer ≥ 1, got 0'],
     ['bad concurrency', [0], { concurrency: 1.5 }, 'concurrency must be an integer ≥ 1, got 1.5'],
   ];
@@ -245,6 +303,8 @@ describe('directSearch: bad input is rejected before any evaluation', () => {
   });
 
   it('rejects an objective that is neither a function nor an oracle', async () => {
-    await expect(directSearch({} as never, [0])).rejects.toThrow(/^f must be a function \(x\) => number or an oracle/);
+    await expect(directSearch({} as never, [0])).rejects.toThrow(
+      /^f must be a function \(x\) => number or an oracle/,
+    );
   });
 });

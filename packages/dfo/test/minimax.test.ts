@@ -49,10 +49,14 @@ describe('minimax (the paper’s alternating direct search)', () => {
 
   it('improves the worst case of the robust polynomial problem (bounded max player)', async () => {
     const g = robustPolynomialGame();
-    const r = await minimax((x, y) => g.value(x, y), { x0: g.x0, y0: g.y0 }, {
-      max: { bounds: { lower: g.boundsY!.lower, upper: g.boundsY!.upper, handling: 'projection' } },
-      maxEvaluations: 5000,
-    });
+    const r = await minimax(
+      (x, y) => g.value(x, y),
+      { x0: g.x0, y0: g.y0 },
+      {
+        max: { bounds: { lower: g.boundsY!.lower, upper: g.boundsY!.upper, handling: 'projection' } },
+        maxEvaluations: 5000,
+      },
+    );
     expect(r.y[0]).toBeGreaterThanOrEqual(0);
     expect(r.y[0]).toBeLessThanOrEqual(0.5);
     expect(g.worstCase(r.x)).toBeLessThan(g.worstCase(g.x0) - 1);
@@ -60,7 +64,11 @@ describe('minimax (the paper’s alternating direct search)', () => {
 
   it('solves the noisy quadratic game from samples (probabilistic estimates)', async () => {
     const g = quadraticGame({ n: 2, m: 2, noise: 0.05 });
-    const r = await minimax({ sample: (x, y, rng) => g.sample(x, y, rng) }, { x0: g.x0, y0: g.y0 }, { seed: 3, maxEvaluations: 400_000 });
+    const r = await minimax(
+      { sample: (x, y, rng) => g.sample(x, y, rng) },
+      { x0: g.x0, y0: g.y0 },
+      { seed: 3, maxEvaluations: 400_000 },
+    );
     expect(dist(r.x, g.saddle!.x)).toBeLessThan(0.05);
     expect(dist(r.y, g.saddle!.y)).toBeLessThan(0.05);
   });
@@ -68,9 +76,17 @@ describe('minimax (the paper’s alternating direct search)', () => {
   it('is reproducible, streams its evaluations with the player, and survives failures', async () => {
     const g = quadraticGame();
     const f = (x: Float64Array, y: Float64Array) => (y[0]! > 3 ? Number.NaN : g.value(x, y));
-    const a = await minimax(f, { x0: g.x0, y0: g.y0 }, { maxEvaluations: 500, max: { pollSet: 'probabilistic' }, seed: 4 });
+    const a = await minimax(
+      f,
+      { x0: g.x0, y0: g.y0 },
+      { maxEvaluations: 500, max: { pollSet: 'probabilistic' }, seed: 4 },
+    );
     const players = new Set<string>();
-    const gen = iterateMinimax(f, { x0: g.x0, y0: g.y0 }, { maxEvaluations: 500, max: { pollSet: 'probabilistic' }, seed: 4 });
+    const gen = iterateMinimax(
+      f,
+      { x0: g.x0, y0: g.y0 },
+      { maxEvaluations: 500, max: { pollSet: 'probabilistic' }, seed: 4 },
+    );
     let step = await gen.next();
     while (!step.done) {
       players.add(String(step.value.player));
@@ -87,7 +103,9 @@ describe('minimax (the paper’s alternating direct search)', () => {
       calls++;
       return 0;
     };
-    await expect(minimax(f, { x0: [0], y0: [] })).rejects.toThrow('y0 must be a non-empty array of finite numbers, got []');
+    await expect(minimax(f, { x0: [0], y0: [] })).rejects.toThrow(
+      'y0 must be a non-empty array of finite numbers, got []',
+    );
     await expect(minimax(f, { x0: [0], y0: [0] }, { min: { contraction: 2 } })).rejects.toThrow(
       'min.contraction must be a finite number > 0 and < 1, got 2',
     );
@@ -102,18 +120,26 @@ describe('minimax (the paper’s alternating direct search)', () => {
 describe('baselines', () => {
   it('gradient descent–ascent with true gradients converges on the quadratic game', async () => {
     const g = quadraticGame();
-    const r = await gradientDescentAscent(g, { x0: g.x0, y0: g.y0 }, { learningRate: { x: 0.05, y: 0.2 }, maxIterations: 20_000 });
+    const r = await gradientDescentAscent(
+      g,
+      { x0: g.x0, y0: g.y0 },
+      { learningRate: { x: 0.05, y: 0.2 }, maxIterations: 20_000 },
+    );
     expect(r.status).toBe('tolerance');
     expect(dist(r.x, g.saddle!.x)).toBeLessThan(1e-4);
   });
 
   it('zeroth-order GDA gets close to the saddle on the quadratic game', async () => {
     const g = quadraticGame({ n: 2, m: 2 });
-    const r = await zerothOrderGDA((x, y) => g.value(x, y), { x0: g.x0, y0: g.y0 }, {
-      learningRate: { x: 0.05, y: 0.2 },
-      maxEvaluations: 40_000,
-      seed: 1,
-    });
+    const r = await zerothOrderGDA(
+      (x, y) => g.value(x, y),
+      { x0: g.x0, y0: g.y0 },
+      {
+        learningRate: { x: 0.05, y: 0.2 },
+        maxEvaluations: 40_000,
+        seed: 1,
+      },
+    );
     expect(dist(r.x, g.saddle!.x)).toBeLessThan(0.05);
   });
 
@@ -130,7 +156,9 @@ describe('baselines', () => {
           const q = Float64Array.from(base);
           p[i]! += h;
           q[i]! -= h;
-          return which === 'x' ? (g.value(p, y) - g.value(q, y)) / (2 * h) : (g.value(x, p) - g.value(x, q)) / (2 * h);
+          return which === 'x'
+            ? (g.value(p, y) - g.value(q, y)) / (2 * h)
+            : (g.value(x, p) - g.value(x, q)) / (2 * h);
         });
       };
       const gx = g.gradX(x, y);

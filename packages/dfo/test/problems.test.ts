@@ -1,10 +1,10 @@
 import { Rng } from '@trainlab/random';
 import { describe, expect, it } from 'vitest';
 import {
-  MORE_WILD_FUNCTIONS,
-  MORE_WILD_VARIANTS,
   bestSoFar,
   dataProfile,
+  MORE_WILD_FUNCTIONS,
+  MORE_WILD_VARIANTS,
   moreWildObjective,
   moreWildProblems,
   performanceProfile,
@@ -50,8 +50,19 @@ describe('Moré–Wild problems', () => {
   it('gives the published minima at the published solutions', () => {
     // Osborne 2: f* = 4.01377e-2 at the NIST/MGH solution.
     const osborne2 = byName('Osborne 2');
-    const xs = Float64Array.of(1.3099771546537, 0.43155379466611, 0.63366169898352, 0.59943053483825, 0.75418322650124,
-      0.90428857933176, 1.3658118355256, 4.82369881684, 2.3986848661039, 4.5688745976743, 5.67534147057);
+    const xs = Float64Array.of(
+      1.3099771546537,
+      0.43155379466611,
+      0.63366169898352,
+      0.59943053483825,
+      0.75418322650124,
+      0.90428857933176,
+      1.3658118355256,
+      4.82369881684,
+      2.3986848661039,
+      4.5688745976743,
+      5.67534147057,
+    );
     expect(osborne2.f(xs)).toBeCloseTo(4.01377e-2, 6);
     // Rosenbrock, Powell singular, helical valley, Box 3-D: f* = 0 at known points.
     expect(byName('Rosenbrock').f(Float64Array.of(1, 1))).toBe(0);
@@ -68,7 +79,10 @@ describe('Moré–Wild problems', () => {
     const p = byName('Rosenbrock');
     const x = Float64Array.of(0.3, -0.7);
     const smooth = moreWildObjective(p, 'smooth')(x);
-    expect(moreWildObjective(p, 'nondiff')(x)).toBeCloseTo(p.residuals(x).reduce((s, r) => s + Math.abs(r), 0), 12);
+    expect(moreWildObjective(p, 'nondiff')(x)).toBeCloseTo(
+      p.residuals(x).reduce((s, r) => s + Math.abs(r), 0),
+      12,
+    );
     const wild = moreWildObjective(p, 'wild');
     expect(wild(x)).toBe(wild(x));
     expect(Math.abs(wild(x) / smooth - 1)).toBeLessThanOrEqual(1e-3);
@@ -89,17 +103,44 @@ describe('profiles', () => {
   const traces = [
     { solver: 'A', problem: 'p1', dimension: 1, initialValue: 10, bestSoFar: bestSoFar([9, 5, 1, 0]) },
     { solver: 'B', problem: 'p1', dimension: 1, initialValue: 10, bestSoFar: bestSoFar([8, 8, 8, 2]) },
-    { solver: 'A', problem: 'p2', dimension: 3, initialValue: 10, bestSoFar: bestSoFar([10, 10, 10, 10, 10, 10, 10, 10]) },
-    { solver: 'B', problem: 'p2', dimension: 3, initialValue: 10, bestSoFar: bestSoFar([10, 6, Number.NaN, 4, 4, 4, 4, 4]) },
+    {
+      solver: 'A',
+      problem: 'p2',
+      dimension: 3,
+      initialValue: 10,
+      bestSoFar: bestSoFar([10, 10, 10, 10, 10, 10, 10, 10]),
+    },
+    {
+      solver: 'B',
+      problem: 'p2',
+      dimension: 3,
+      initialValue: 10,
+      bestSoFar: bestSoFar([10, 6, Number.NaN, 4, 4, 4, 4, 4]),
+    },
   ];
 
   it('applies the convergence test f(x0) − f(x) ≥ (1 − τ)(f(x0) − f_L) with f_L the best of all solvers', () => {
     // p1: f_L = 0; τ = 0.1 needs f ≤ 1 → A at 3, B never. p2: f_L = 4; needs f ≤ 4.6 → A never, B at 4.
     const t = solveTimes(traces, 0.1);
-    expect(t.get('p1')).toEqual(new Map([['A', 3], ['B', Number.POSITIVE_INFINITY]]));
-    expect(t.get('p2')).toEqual(new Map([['A', Number.POSITIVE_INFINITY], ['B', 4]]));
+    expect(t.get('p1')).toEqual(
+      new Map([
+        ['A', 3],
+        ['B', Number.POSITIVE_INFINITY],
+      ]),
+    );
+    expect(t.get('p2')).toEqual(
+      new Map([
+        ['A', Number.POSITIVE_INFINITY],
+        ['B', 4],
+      ]),
+    );
     // τ = 0.5 needs f ≤ 5 on p1 → A at 2, B at 4.
-    expect(solveTimes(traces, 0.5).get('p1')).toEqual(new Map([['A', 2], ['B', 4]]));
+    expect(solveTimes(traces, 0.5).get('p1')).toEqual(
+      new Map([
+        ['A', 2],
+        ['B', 4],
+      ]),
+    );
   });
 
   it('counts budgets in simplex gradients for data profiles', () => {

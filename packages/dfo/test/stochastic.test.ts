@@ -1,7 +1,7 @@
 import { Rng } from '@trainlab/random';
 import { describe, expect, it } from 'vitest';
-import { type EvaluationRecord, type Oracle, directSearch, requiredSamples } from '../src/index';
 import { resolveEstimation } from '../src/estimation';
+import { directSearch, type EvaluationRecord, type Oracle, requiredSamples } from '../src/index';
 
 /** f(x) = Σ (i+1)(x_i − 1)², observed with additive N(0, σ²) noise. */
 function noisyQuadratic(n: number, sigma: number): Oracle & { f(x: Float64Array): number } {
@@ -11,7 +11,10 @@ function noisyQuadratic(n: number, sigma: number): Oracle & { f(x: Float64Array)
 
 describe('probabilistically accurate estimates', () => {
   it('sizes samples by the Chebyshev bound N ≥ V/((1 − β) ε_f² α⁴), between the pilot and the cap', () => {
-    const e = resolveEstimation({ kind: 'adaptive', accuracy: 0.5, probability: 0.75, pilotSamples: 4, maxSamples: 1e6 }, 1);
+    const e = resolveEstimation(
+      { kind: 'adaptive', accuracy: 0.5, probability: 0.75, pilotSamples: 4, maxSamples: 1e6 },
+      1,
+    );
     // V = 1, α = 1: 1 / (0.25 · 0.5²) = 16
     expect(requiredSamples(1, 1, e)).toBe(16);
     // α halves ⇒ α⁴ / 16 ⇒ 16× the samples
@@ -87,9 +90,9 @@ describe('probabilistically accurate estimates', () => {
 
   it('rejects bad estimation options', async () => {
     const oracle = noisyQuadratic(1, 1);
-    await expect(directSearch(oracle, [0], { estimation: { kind: 'adaptive', probability: 1 } })).rejects.toThrow(
-      'estimation.probability must be a finite number ≥ 0 and < 1, got 1',
-    );
+    await expect(
+      directSearch(oracle, [0], { estimation: { kind: 'adaptive', probability: 1 } }),
+    ).rejects.toThrow('estimation.probability must be a finite number ≥ 0 and < 1, got 1');
     await expect(directSearch(oracle, [0], { estimation: { kind: 'fixed', samples: 0 } })).rejects.toThrow(
       'estimation.samples must be an integer ≥ 1, got 0',
     );

@@ -86,6 +86,7 @@ export async function zerothOrderGDA(
     const noise = rng.fork('noise'); // the same ξ at the centre and the shifted points
     const base = await at(x, y, player, noise.fork('0'));
     value = base;
+    if (!Number.isFinite(base)) return undefined; // no estimate from a point where f fails
     const g = new Float64Array(d);
     for (let j = 0; j < q; j++) {
       if (ev.exhausted()) return undefined;
@@ -110,10 +111,16 @@ export async function zerothOrderGDA(
     }
     k++;
     const gy = await estimate('max');
-    if (!gy) break;
+    if (!gy) {
+      status = ev.exhausted() ?? 'diverged';
+      break;
+    }
     y = y.map((v, i) => v + lr.y * gy[i]!);
     const gx = await estimate('min');
-    if (!gx) break;
+    if (!gx) {
+      status = ev.exhausted() ?? 'diverged';
+      break;
+    }
     x = x.map((v, i) => v - lr.x * gx[i]!);
     if (norm(gx) < lr.tolerance && norm(gy) < lr.tolerance) status = 'tolerance';
   }
@@ -160,8 +167,8 @@ export async function gradientDescentAscent(
     const gx = game.gradX(x, y);
     ev.evaluations++;
     x = x.map((v, i) => v - lr.x * gx[i]!);
-    if (!x.every(Number.isFinite) || !y.every(Number.isFinite)) {
-      status = 'max-iterations';
+    if (![...x, ...y, ...gx, ...gy, game.value(x, y)].every(Number.isFinite)) {
+      status = 'diverged';
       break;
     }
     if (norm(gx) < lr.tolerance && norm(gy) < lr.tolerance) status = 'tolerance';

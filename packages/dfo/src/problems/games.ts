@@ -261,6 +261,32 @@ export function bertsimasPolynomial(x: number, y: number): number {
   );
 }
 
+/** ∇f_poly(x, y), differentiated term by term. */
+export function bertsimasGradient(x: number, y: number): [number, number] {
+  return [
+    12 * x ** 5 -
+      61 * x ** 4 +
+      84.8 * x ** 3 +
+      6.2 -
+      19.2 * x ** 2 -
+      9.4 * x -
+      4.1 * y -
+      0.2 * y ** 2 * x +
+      0.4 * y ** 2 +
+      0.8 * x * y,
+    6 * y ** 5 -
+      55 * y ** 4 +
+      173.2 * y ** 3 -
+      10 -
+      224.4 * y ** 2 +
+      113.8 * y -
+      4.1 * x -
+      0.2 * y * x ** 2 +
+      0.8 * y * x +
+      0.4 * x ** 2,
+  ];
+}
+
 /**
  * The robust polynomial problem of Bertsimas, Nohadani & Teo (2010): min over x ∈ R² of the worst
  * f_poly(x + Δ) over ‖Δ‖ ≤ 0.5. The max player's y = (r, φ) gives Δ = r(cos φ, sin φ) with
@@ -274,15 +300,6 @@ export function robustPolynomialGame(options: { radius?: number; noise?: number 
   checkNumber('radius', radius, { min: 0, minOpen: true });
   const value = (x: Float64Array, y: Float64Array) =>
     bertsimasPolynomial(x[0]! + y[0]! * Math.cos(y[1]!), x[1]! + y[0]! * Math.sin(y[1]!));
-  const h = 1e-6;
-  const numericGrad = (g: (v: Float64Array) => number, v: Float64Array) =>
-    v.map((_, i) => {
-      const p = Float64Array.from(v);
-      const q = Float64Array.from(v);
-      p[i]! += h;
-      q[i]! -= h;
-      return (g(p) - g(q)) / (2 * h);
-    });
   return {
     name: 'robust-polynomial',
     description: 'robust polynomial of Bertsimas, Nohadani & Teo (2010), ‖Δ‖ ≤ 0.5',
@@ -290,8 +307,15 @@ export function robustPolynomialGame(options: { radius?: number; noise?: number 
     y0: Float64Array.of(radius / 2, 0),
     value,
     sample: (x, y, r) => value(x, y) + noise * r.nextNormal(),
-    gradX: (x, y) => numericGrad((v) => value(v, y), x),
-    gradY: (x, y) => numericGrad((v) => value(x, v), y),
+    gradX: (x, y) => {
+      const [u, v] = [x[0]! + y[0]! * Math.cos(y[1]!), x[1]! + y[0]! * Math.sin(y[1]!)];
+      return Float64Array.from(bertsimasGradient(u, v));
+    },
+    gradY: (x, y) => {
+      const [c, sn] = [Math.cos(y[1]!), Math.sin(y[1]!)];
+      const [gu, gv] = bertsimasGradient(x[0]! + y[0]! * c, x[1]! + y[0]! * sn);
+      return Float64Array.of(gu * c + gv * sn, y[0]! * (-gu * sn + gv * c));
+    },
     boundsY: {
       lower: Float64Array.of(0, Number.NEGATIVE_INFINITY),
       upper: Float64Array.of(radius, Number.POSITIVE_INFINITY),
