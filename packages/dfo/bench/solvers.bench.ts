@@ -49,7 +49,8 @@ for (const problem of moreWildProblems()) {
     const t0 = performance.now();
     await solve(f, problem.x0, budget);
     const wallMs = performance.now() - t0;
-    const o = (overhead[name] ??= { wallMs: 0, objectiveMs: 0, evaluations: 0 });
+    overhead[name] ??= { wallMs: 0, objectiveMs: 0, evaluations: 0 };
+    const o = overhead[name];
     o.wallMs += wallMs;
     o.objectiveMs += objectiveMs;
     o.evaluations += values.length;
