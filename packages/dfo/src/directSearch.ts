@@ -99,14 +99,7 @@ export function iterateDirectSearch(
   options: DirectSearchOptions = {},
 ): AsyncGenerator<EvaluationRecord, DirectSearchResult> {
   const setup = prepare(f, x0, options); // validate now, before the first next()
-  return stream<DirectSearchResult>((emit) => {
-    const user = setup.budget.onEvaluation;
-    setup.budget.onEvaluation = (r) => {
-      user?.(r);
-      emit(r);
-    };
-    return runDirectSearch(setup);
-  });
+  return streamRun(setup.budget, () => runDirectSearch(setup));
 }
 
 interface Setup {
@@ -197,12 +190,8 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
   let iterations = 0;
   let status: StopReason | undefined = first.status === 'ok' && first.value <= target ? 'target' : undefined;
   while (!status) {
-    status = evaluator.exhausted();
+    status = evaluator.limitReached(iterations);
     if (status) break;
-    if (iterations >= budget.maxIterations) {
-      status = 'max-iterations';
-      break;
-    }
     if (state.step < player.minStep) {
       status = 'min-step';
       break;
@@ -252,10 +241,25 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
 }
 
 /**
+ * Runs `run` with every evaluation also sent to an async generator (after the user's own
+ * `onEvaluation`); the generator's return value is the run's result.
+ */
+export function streamRun<R>(budget: Budget, run: () => Promise<R>): AsyncGenerator<EvaluationRecord, R> {
+  return stream<R>((emit) => {
+    const user = budget.onEvaluation;
+    budget.onEvaluation = (r) => {
+      user?.(r);
+      emit(r);
+    };
+    return run();
+  });
+}
+
+/**
  * Turns a run that reports through a callback into an async generator whose return value is the
  * run's result.
  */
-export async function* stream<R>(
+async function* stream<R>(
   run: (emit: (r: EvaluationRecord) => void) => Promise<R>,
 ): AsyncGenerator<EvaluationRecord, R> {
   const queue: EvaluationRecord[] = [];

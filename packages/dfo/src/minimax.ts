@@ -21,7 +21,7 @@ import {
   resolveBounds,
   resolvePlayer,
 } from './_player';
-import { checkRun, stream } from './directSearch';
+import { checkRun, streamRun } from './directSearch';
 import { checkNumber, invalid, toVector } from './errors';
 import { type Estimation, resolveEstimation } from './estimation';
 import {
@@ -112,14 +112,7 @@ export function iterateMinimax(
   options: MinimaxOptions = {},
 ): AsyncGenerator<EvaluationRecord, MinimaxResult> {
   const setup = prepareGame(f, start, options);
-  return stream<MinimaxResult>((emit) => {
-    const user = setup.budget.onEvaluation;
-    setup.budget.onEvaluation = (r) => {
-      user?.(r);
-      emit(r);
-    };
-    return runMinimax(setup);
-  });
+  return streamRun(setup.budget, () => runMinimax(setup));
 }
 
 function prepareGame(
@@ -219,12 +212,8 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
     search: undefined,
   });
   while (!status) {
-    status = evaluator.exhausted();
+    status = evaluator.limitReached(rounds);
     if (status) break;
-    if (rounds >= budget.maxIterations) {
-      status = 'max-iterations';
-      break;
-    }
     if (X.step < minPlayer.minStep && Y.step < maxPlayer.minStep) {
       status = 'min-step';
       break;

@@ -103,12 +103,8 @@ export async function zerothOrderGDA(
     return g;
   };
   while (!status) {
-    status = ev.exhausted();
+    status = ev.limitReached(k);
     if (status) break;
-    if (k >= budget.maxIterations) {
-      status = 'max-iterations';
-      break;
-    }
     k++;
     const gy = await estimate('max');
     if (!gy) {
@@ -153,12 +149,8 @@ export async function gradientDescentAscent(
   let k = 0;
   let status: StopReason | undefined;
   while (!status) {
-    status = ev.exhausted();
+    status = ev.limitReached(k);
     if (status) break;
-    if (k >= budget.maxIterations) {
-      status = 'max-iterations';
-      break;
-    }
     k++;
     // Each gradient evaluation counts as one evaluation of the budget.
     const gy = game.gradY(x, y);
