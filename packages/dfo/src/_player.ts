@@ -153,6 +153,11 @@ export interface PlayerState {
   lastDirection: Float64Array | undefined;
 }
 
+/** A player's state before its first iteration. */
+export function startState(point: Float64Array, p: ResolvedPlayer, value: number): PlayerState {
+  return { point, value, step: p.initialStep, lastDirection: undefined };
+}
+
 /** A user search step: candidate points tried before the poll (any heuristic; convergence is kept by the poll). */
 export type SearchStep = (context: {
   x: Float64Array;

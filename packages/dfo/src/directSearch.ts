@@ -9,11 +9,11 @@ import {
   type Bounds,
   iterate,
   type PlayerOptions,
-  type PlayerState,
   type ResolvedPlayer,
   resolveBounds,
   resolvePlayer,
   type SearchStep,
+  startState,
 } from './_player';
 import { checkNumber, invalid, toVector } from './errors';
 import { type Estimation, resolveEstimation } from './estimation';
@@ -170,12 +170,7 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
     const call: Call = typeof f === 'function' ? () => f(copy) : (rng) => f.sample(copy, rng);
     return { call, where: { x: q } };
   };
-  const state: PlayerState = {
-    point: s.x0,
-    value: Number.POSITIVE_INFINITY,
-    step: player.initialStep,
-    lastDirection: undefined,
-  };
+  const state = startState(s.x0, player, Number.POSITIVE_INFINITY);
   const noiseRoot = s.root.fork('noise');
   const start = callFor(s.x0);
   const first = await evaluator.evaluate(start.call, start.where, {

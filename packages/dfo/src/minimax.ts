@@ -17,9 +17,9 @@ import {
   type IterationOutcome,
   iterate,
   type PlayerOptions,
-  type PlayerState,
   resolveBounds,
   resolvePlayer,
+  startState,
 } from './_player';
 import { checkRun, streamRun } from './directSearch';
 import { checkNumber, invalid, toVector } from './errors';
@@ -179,18 +179,8 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
     const cy = Float64Array.from(y);
     return typeof f === 'function' ? () => f(cx, cy) : (rng) => f.sample(cx, cy, rng);
   };
-  const X: PlayerState = {
-    point: s.x0,
-    value: Number.NaN,
-    step: minPlayer.initialStep,
-    lastDirection: undefined,
-  };
-  const Y: PlayerState = {
-    point: s.y0,
-    value: Number.NaN,
-    step: maxPlayer.initialStep,
-    lastDirection: undefined,
-  };
+  const X = startState(s.x0, minPlayer, Number.NaN);
+  const Y = startState(s.y0, maxPlayer, Number.NaN);
   const noiseRoot = s.root.fork('noise');
   const first = await evaluator.evaluate(
     call(X.point, Y.point),
