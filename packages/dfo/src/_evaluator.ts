@@ -87,10 +87,6 @@ export class Evaluator {
     return this.exhausted() ?? (iterations >= this.budget.maxIterations ? 'max-iterations' : undefined);
   }
 
-  remaining(): number {
-    return this.budget.maxEvaluations - this.evaluations;
-  }
-
   /** Records a point rejected without evaluation (outside the bounds: the extreme barrier). */
   reject(where: Where, ctx: EvalContext): EvalOutcome {
     const outcome: EvalOutcome = { value: Number.POSITIVE_INFINITY, status: 'infeasible', samples: 0 };

@@ -185,7 +185,7 @@ export interface IterationContext {
 
 export type IterationOutcome = 'success' | 'failure' | 'stopped';
 
-export function forcing(p: ResolvedPlayer, step: number): number {
+function forcing(p: ResolvedPlayer, step: number): number {
   return p.constant * step ** p.exponent;
 }
 

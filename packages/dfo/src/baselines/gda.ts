@@ -8,6 +8,7 @@ import { Rng } from '@trainlab/random';
 import { Evaluator, resolveBudget } from '../_evaluator';
 import { checkRun } from '../directSearch';
 import { checkNumber, invalid, toVector } from '../errors';
+import { resolveEstimation } from '../estimation';
 import type { GameObjective, GameOracle, MinimaxResult } from '../minimax';
 import { randomUnitVector } from '../poll';
 import { isSuccess, type RunOptions, STOP_MESSAGES, type StopReason } from '../types';
@@ -60,12 +61,7 @@ export async function zerothOrderGDA(
     checkNumber('directions', options.directions, { min: 1, integer: true });
   const budget = resolveBudget(options, x.length + y.length);
   // A noisy oracle is sampled once per point: the method's own randomness averages it out.
-  const ev = new Evaluator(
-    budget,
-    noisy
-      ? { kind: 'fixed', accuracy: 0, probability: 0, pilotSamples: 1, maxSamples: 1, samples: 1 }
-      : undefined,
-  );
+  const ev = new Evaluator(budget, noisy ? resolveEstimation({ kind: 'fixed', samples: 1 }, 0) : undefined);
   const root = new Rng(options.seed ?? 0);
   let k = 0;
   let status: StopReason | undefined;
