@@ -1,0 +1,45 @@
+/**
+ * @trainlab/attention — the transformer family of the rank-collapse paper (Noci et al., NeurIPS
+ * 2022): multi-head attention, MLP, LayerNorm, Post-LN / Pre-LN / no-LN blocks with residual
+ * scalings, taps on every sub-layer and named per-parameter gradients, on TensorFlow.js.
+ *
+ * @packageDocumentation
+ */
+export type {
+  Activation,
+  AttentionKind,
+  InitStds,
+  MlpConfig,
+  NormPlacement,
+  Positional,
+  ResidualScale,
+  ResolvedConfig,
+  TransformerConfig,
+} from './config';
+export { MAX_SIZE, resolveConfig } from './config';
+export type { AttentionErrorCode, ConfigIssue } from './errors';
+export { AttentionError } from './errors';
+export type { GradientOptions, GradientResult, GroupNorm, LossSpec } from './gradients';
+export { gradientNorms, gradients, groupNorms } from './gradients';
+export type { AttentionOptions, AttentionWeights, MlpWeights } from './layers';
+export {
+  attentionBias,
+  gelu,
+  layerNorm,
+  MASKED,
+  mlp,
+  multiHeadAttention,
+  sinusoidalPositions,
+} from './layers';
+export type {
+  BlockTaps,
+  CreateOptions,
+  ForwardOptions,
+  ForwardResult,
+  ModelInput,
+  Parameter,
+  ParamGroup,
+  TapName,
+  TapOptions,
+} from './model';
+export { createTransformer, TAP_NAMES, Transformer } from './model';
