@@ -224,7 +224,7 @@ export function resolveConfig(config: TransformerConfig): ResolvedConfig {
   let headDim: number;
   if (raw.headDim === undefined) {
     headDim = Math.max(1, Math.floor(dModel / heads));
-    if (dModel % heads !== 0) {
+    if (dModel % heads !== 0 && c.issues.every((i) => i.path !== 'dModel' && i.path !== 'heads')) {
       c.add('heads', `a divisor of dModel = ${dModel} (or set headDim)`, heads);
     }
   } else {

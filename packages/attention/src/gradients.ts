@@ -179,9 +179,9 @@ function makeLoss(model: Transformer, loss: LossSpec, x: Tensor, batched: boolea
   const held: Tensor[] = [];
   try {
     const fn = lossOf(loss, c, outShape, held);
-    return Object.assign(fn, { dispose: () => held.forEach((h) => h.dispose()) });
+    return Object.assign(fn, { dispose: () => tf.dispose(held) });
   } catch (error) {
-    held.forEach((h) => h.dispose());
+    tf.dispose(held);
     throw error;
   }
 }

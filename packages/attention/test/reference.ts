@@ -140,7 +140,7 @@ export function refForward(c: ResolvedConfig, w: Weights, input: RefInput): Floa
   const width = c.outputs ?? d;
   const out = new Float64Array(batch * n * width);
   for (let b = 0; b < batch; b++) {
-    let x = new Float64Array(n * d);
+    let x: Float64Array = new Float64Array(n * d);
     if (input.ids) {
       const e = w['embed.tokens']!;
       for (let i = 0; i < n; i++) {
