@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { tsupConfig } from '../../tsup.base';
 
-export default defineConfig(tsupConfig(['src/index.ts', 'src/testing.ts']));
+export default defineConfig(tsupConfig(['src/index.ts', 'src/testing.ts', 'src/bench.ts']));

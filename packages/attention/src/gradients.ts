@@ -78,7 +78,7 @@ export function gradients(
     for (const p of selected) out[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);
     const lossValue = value.dataSync()[0]!;
     value.dispose();
-    const stacked = tf.tidy(() => tf.stack(selected.map((p) => tf.norm(out[p.name]!))));
+    const stacked = tf.tidy(() => tf.sqrt(tf.stack(selected.map((p) => tf.sum(tf.square(out[p.name]!))))));
     const normValues = stacked.dataSync();
     stacked.dispose();
     const norms: Record<string, number> = {};

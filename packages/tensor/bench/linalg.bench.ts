@@ -4,8 +4,9 @@
  * The library SVD is what `singularValues` uses; this benchmark keeps the measurement that
  * decides whether a hand-written solver would pay.
  */
+import { resolve } from 'node:path';
+import { fmt, timeMs, writeResults } from '../src/bench';
 import { initBackend, Rng, singularValues, symmetricEigenvalues, tf } from '../src/index';
-import { fmt, timeMs, writeResults } from './_timing';
 
 const quick = process.argv.includes('--quick');
 const shapes: [number, number][] = quick
@@ -45,4 +46,4 @@ for (const r of rows) {
     `${r.shape.padEnd(12)}${fmt(r.svdMs, 0)}${fmt(r.gramEigMs, 0).padStart(13)}${fmt(r.svdMs / r.gramEigMs, 2).padStart(10)}  ${r.maxRelDiff.toExponential(1)}`,
   );
 }
-console.log(`results: ${writeResults('linalg', rows)}`);
+console.log(`results: ${writeResults(resolve(import.meta.dirname, '..'), 'linalg', rows)}`);

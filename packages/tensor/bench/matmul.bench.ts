@@ -4,6 +4,8 @@
  * Every rate is printed with its ratio to the cpu backend (measured in the same run) and its
  * fraction of the machine's peak.
  */
+import { resolve } from 'node:path';
+import { fmt, PEAK_GFLOPS, timeMs, writeResults } from '../src/bench';
 import {
   type BackendName,
   initBackend,
@@ -13,7 +15,6 @@ import {
   tf,
   unregisterFastGradients,
 } from '../src/index';
-import { fmt, PEAK_GFLOPS, timeMs, writeResults } from './_timing';
 
 interface Row {
   backend: BackendName;
@@ -123,5 +124,9 @@ for (const r of rows) {
     }${fmt((100 * r.gflops) / PEAK_GFLOPS, 2)}`,
   );
 }
-const file = writeResults('matmul', { peakGflops: PEAK_GFLOPS, backends, rows });
+const file = writeResults(resolve(import.meta.dirname, '..'), 'matmul', {
+  peakGflops: PEAK_GFLOPS,
+  backends,
+  rows,
+});
 console.log(`\nresults: ${file}`);

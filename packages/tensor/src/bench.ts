@@ -1,4 +1,7 @@
-/** Timing helpers shared by this package's benchmarks. */
+/**
+ * Benchmark helpers (import from `@trainlab/tensor/bench`), shared by the benchmarks of every
+ * trainlab package: median timing, the machine's peak for "fraction of peak", and JSON results.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -24,14 +27,15 @@ export async function timeMs(fn: () => Promise<void> | void, minMs = 300, minRep
   return samples[Math.floor(samples.length / 2)]!;
 }
 
-/** Writes benchmark results as JSON under `bench-results/` at the package root. */
-export function writeResults(name: string, data: unknown): string {
-  const file = resolve(import.meta.dirname, '..', 'bench-results', `${name}.json`);
+/** Writes `data` as JSON to `<dir>/bench-results/<name>.json` and returns the path. */
+export function writeResults(dir: string, name: string, data: unknown): string {
+  const file = resolve(dir, 'bench-results', `${name}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
 }
 
+/** A number right-aligned in 7 columns. */
 export function fmt(x: number, digits = 1): string {
   return x.toFixed(digits).padStart(7);
 }
