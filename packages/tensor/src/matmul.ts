@@ -67,6 +67,13 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       const batch = a.shape.slice(0, -2);
       const a3 = tf.reshape(a, [-1, a.shape[a.rank - 2]!, a.shape[a.rank - 1]!]);
       const b3 = tf.reshape(b, [-1, b.shape[b.rank - 2]!, b.shape[b.rank - 1]!]);
+      if (a3.shape[0] === 1) {
+        // One product: no unstack (tfjs 4.22's Unpack gradient throws for a single output).
+        const a2 = tf.reshape(a3, a3.shape.slice(1));
+        const b2 = tf.reshape(b3, b3.shape.slice(1));
+        const out = tf.matMul(transposeA ? tf.transpose(a2) : a2, transposeB ? tf.transpose(b2) : b2);
+        return tf.reshape(out, [...batch, out.shape[0]!, out.shape[1]!]);
+      }
       const as = tf.unstack(a3);
       const bs = tf.unstack(b3);
       const outs = as.map((ai, i) =>

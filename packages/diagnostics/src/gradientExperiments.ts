@@ -1,0 +1,458 @@
+/**
+ * Experiments on gradients at initialization: Q/K/V gradient norms per layer (3), the Q/V ratio
+ * against input correlation, d_k, n, σ_x and τ (4), and collapsed inputs (6).
+ */
+import { createTransformer, type NormPlacement, type TransformerConfig } from '@trainlab/attention';
+import { Rng, tf } from '@trainlab/tensor';
+import { layerGradients } from './gradients';
+import { tokenMatrices } from './measures';
+import {
+  ConfigCheck,
+  correlatedTokens,
+  type ExperimentResult,
+  finiteOrNull,
+  groupBy,
+  isNum,
+  isOneOf,
+  meanStd,
+  type RunOptions,
+  runCells,
+  VEGA_LITE_SCHEMA,
+} from './runner';
+import {
+  modelConfig,
+  type ResolvedSettings,
+  resolveSettings,
+  SETTINGS_KEYS,
+  type SettingsConfig,
+  scaleLabel,
+  settingsOf,
+} from './settings';
+import { gradientRatioForTokens, predictGradientRatio } from './theory';
+
+// ---------------------------------------------------------------- 3. gradient norms per layer
+
+export interface GradientNormsConfig extends SettingsConfig {
+  /** @defaultValue 12 */
+  depth?: number;
+}
+
+export type WeightGroup = 'q' | 'k' | 'v' | 'o' | 'mlp';
+
+export interface GradientNormsRow {
+  setting: string;
+  norm: NormPlacement;
+  scale: string;
+  mlp: boolean;
+  seed: number;
+  layer: number;
+  group: WeightGroup;
+  /** ‖∂L/∂W‖_F for a random linear probe loss. */
+  gradient: number;
+}
+
+export interface GradientNormsSummary {
+  setting: string;
+  norm: NormPlacement;
+  scale: string;
+  mlp: boolean;
+  layer: number;
+  group: WeightGroup;
+  gradient: number;
+  gradientStd: number;
+}
+
+/** Experiment 3: gradient norms of W_Q, W_K, W_V, W_O (and the MLP) per layer at initialization. */
+export async function gradientNormsExperiment(
+  config: GradientNormsConfig = {},
+  options: RunOptions<GradientNormsRow> = {},
+): Promise<ExperimentResult<ResolvedSettings & { depth: number }, GradientNormsRow, GradientNormsSummary>> {
+  const check = new ConfigCheck('gradientNorms');
+  check.keys(config, [...SETTINGS_KEYS, 'depth']);
+  const s = resolveSettings(check, config);
+  const depth = check.int('depth', config.depth, 1, 1024, 12);
+  check.done();
+  const cells = settingsOf(s).flatMap((setting) =>
+    Array.from({ length: s.seeds }, (_, seed) => ({
+      key: `${setting.label} · seed ${seed}`,
+      run: (): GradientNormsRow[] => {
+        const model = createTransformer(modelConfig(s, setting, depth), { seed });
+        const x = correlatedTokens(s.n, s.dModel, s.rho0, 1, new Rng(seed).fork('input'));
+        const { layers } = layerGradients(model, x, { kind: 'probe', seed });
+        x.dispose();
+        model.dispose();
+        const base = {
+          setting: setting.label,
+          norm: setting.norm,
+          scale: scaleLabel(setting.scale),
+          mlp: setting.mlp,
+          seed,
+        };
+        return layers.flatMap((l) =>
+          (['q', 'k', 'v', 'o', 'mlp'] as const)
+            .filter((group) => group !== 'mlp' || setting.mlp)
+            .map((group) => ({ ...base, layer: l.layer, group, gradient: l[group] })),
+        );
+      },
+    })),
+  );
+  const rows = await runCells('gradientNorms', cells, options);
+  const summary = [...groupBy(rows, (r) => `${r.setting}|${r.layer}|${r.group}`).values()].map((g) => {
+    const m = meanStd(g.map((r) => r.gradient));
+    const { seed: _, gradient: __, ...first } = g[0]!;
+    return { ...first, gradient: m.mean, gradientStd: m.std };
+  });
+  return {
+    experiment: 'gradientNorms',
+    config: { ...s, depth },
+    rows,
+    summary,
+    figure: {
+      $schema: VEGA_LITE_SCHEMA,
+      title: `Gradient norms per layer at initialization (random probe loss, n = ${s.n}, d = ${s.dModel})`,
+      data: { values: summary.map((r) => ({ ...r, gradient: finiteOrNull(r.gradient) })) },
+      facet: {
+        column: { field: 'norm', type: 'nominal', title: 'LayerNorm' },
+        row: { field: 'variant', type: 'nominal', title: '' },
+      },
+      transform: [
+        { calculate: "datum.scale + ' · ' + (datum.mlp ? 'MLP' : 'attention only')", as: 'variant' },
+      ],
+      spec: {
+        width: 200,
+        height: 150,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'layer', type: 'quantitative' },
+          y: { field: 'gradient', type: 'quantitative', title: '‖∂L/∂W‖', scale: { type: 'log' } },
+          color: { field: 'group', type: 'nominal', title: 'weights' },
+        },
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------- 4. Q/V ratio sweeps
+
+/** The variables experiment 4 sweeps, one at a time around a base point. */
+export const RATIO_VARIABLES = ['rho', 'headDim', 'n', 'sigmaX', 'tau'] as const;
+export type RatioVariable = (typeof RATIO_VARIABLES)[number];
+
+export interface GradientRatioConfig {
+  /** Base point: token correlation. @defaultValue 0.5 */
+  rho?: number;
+  /** Base point: head width d_k (one head). @defaultValue 32 */
+  headDim?: number;
+  /** Base point: tokens. @defaultValue 32 */
+  n?: number;
+  /** Base point: input scale σ_x. @defaultValue 1 */
+  sigmaX?: number;
+  /** Base point: inverse temperature τ. @defaultValue 1 */
+  tau?: number;
+  /** Token width d. @defaultValue 128 */
+  dModel?: number;
+  /** @defaultValue 3 */
+  seeds?: number;
+  /** Values per swept variable. */
+  sweeps?: Partial<Record<RatioVariable, number[]>>;
+}
+
+export interface GradientRatioRow {
+  variable: RatioVariable;
+  value: number;
+  seed: number;
+  /** Measured ‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖. */
+  qOverV: number;
+  kOverV: number;
+  /** The closed form for (ρ, n, d, σ_x, τ). */
+  predicted: number;
+  /** The prediction for this seed's actual tokens. */
+  predictedForTokens: number;
+}
+
+export interface GradientRatioSummary {
+  variable: RatioVariable;
+  value: number;
+  qOverV: number;
+  qOverVStd: number;
+  kOverV: number;
+  predicted: number;
+  predictedForTokens: number;
+}
+
+const DEFAULT_SWEEPS: Record<RatioVariable, number[]> = {
+  rho: [0, 0.25, 0.5, 0.75, 0.9, 0.99],
+  headDim: [8, 16, 32, 64, 128],
+  n: [8, 16, 32, 64, 128],
+  sigmaX: [0.25, 0.5, 1, 2],
+  tau: [0.125, 0.25, 0.5, 1, 2],
+};
+
+/**
+ * Experiment 4: the Q/V (and K/V) gradient ratio of one attention layer (no residual, no LN, no MLP,
+ * random probe loss) as each of ρ, d_k, n, σ_x and τ moves away from a base point, measured and
+ * predicted.
+ */
+export async function gradientRatioExperiment(
+  config: GradientRatioConfig = {},
+  options: RunOptions<GradientRatioRow> = {},
+): Promise<ExperimentResult<Required<GradientRatioConfig>, GradientRatioRow, GradientRatioSummary>> {
+  const check = new ConfigCheck('gradientRatio');
+  check.keys(config, ['rho', 'headDim', 'n', 'sigmaX', 'tau', 'dModel', 'seeds', 'sweeps']);
+  const base = {
+    rho: check.num('rho', config.rho, 0, 0.999, 0.5),
+    headDim: check.int('headDim', config.headDim, 1, 4096, 32),
+    n: check.int('n', config.n, 2, 4096, 32),
+    sigmaX: check.num('sigmaX', config.sigmaX, 1e-3, 1e3, 1),
+    tau: check.num('tau', config.tau, 0, 1e3, 1),
+  };
+  const dModel = check.int('dModel', config.dModel, 1, 8192, 128);
+  const seeds = check.int('seeds', config.seeds, 1, 1000, 3);
+  const sweeps: Record<RatioVariable, number[]> = { ...DEFAULT_SWEEPS };
+  if (config.sweeps !== undefined) {
+    check.keys(config.sweeps, RATIO_VARIABLES);
+    for (const v of RATIO_VARIABLES) {
+      const ranges: Record<RatioVariable, [number, number, boolean]> = {
+        rho: [0, 0.999, false],
+        headDim: [1, 4096, true],
+        n: [2, 4096, true],
+        sigmaX: [1e-3, 1e3, false],
+        tau: [0, 1e3, false],
+      };
+      const [lo, hi, int] = ranges[v];
+      sweeps[v] = check.list(
+        `sweeps.${v}`,
+        config.sweeps[v],
+        (x) => isNum(lo, hi)(x) && (!int || Number.isInteger(x)),
+        `${int ? 'integers' : 'numbers'} from ${lo} to ${hi}`,
+        DEFAULT_SWEEPS[v],
+      );
+    }
+  }
+  check.done();
+  const cells = RATIO_VARIABLES.flatMap((variable) =>
+    sweeps[variable].flatMap((value) =>
+      Array.from({ length: seeds }, (_, seed) => ({
+        key: `${variable}=${value} · seed ${seed}`,
+        run: (): GradientRatioRow[] => {
+          const p = { ...base, [variable]: value };
+          const model = createTransformer(
+            {
+              dModel,
+              depth: 1,
+              heads: 1,
+              headDim: p.headDim,
+              tau: p.tau,
+              norm: 'none',
+              residual: false,
+              mlp: false,
+            },
+            { seed },
+          );
+          const x = correlatedTokens(p.n, dModel, p.rho, p.sigmaX, new Rng(seed).fork('input'));
+          const [layer] = layerGradients(model, x, { kind: 'probe', seed }).layers;
+          const tokens = tokenMatrices(x)[0]!;
+          x.dispose();
+          model.dispose();
+          return [
+            {
+              variable,
+              value,
+              seed,
+              qOverV: layer!.qOverV,
+              kOverV: layer!.kOverV,
+              predicted: predictGradientRatio({ n: p.n, d: dModel, rho: p.rho, sigmaX: p.sigmaX, tau: p.tau })
+                .qOverV,
+              predictedForTokens: gradientRatioForTokens(tokens, { tau: p.tau }).qOverV,
+            },
+          ];
+        },
+      })),
+    ),
+  );
+  const rows = await runCells('gradientRatio', cells, options);
+  const summary = [...groupBy(rows, (r) => `${r.variable}|${r.value}`).values()].map((g) => {
+    const q = meanStd(g.map((r) => r.qOverV));
+    return {
+      variable: g[0]!.variable,
+      value: g[0]!.value,
+      qOverV: q.mean,
+      qOverVStd: q.std,
+      kOverV: meanStd(g.map((r) => r.kOverV)).mean,
+      predicted: g[0]!.predicted,
+      predictedForTokens: meanStd(g.map((r) => r.predictedForTokens)).mean,
+    };
+  });
+  const values = summary.flatMap((r) => [
+    { variable: r.variable, value: r.value, source: 'measured', ratio: finiteOrNull(r.qOverV) },
+    { variable: r.variable, value: r.value, source: 'theory', ratio: finiteOrNull(r.predicted) },
+  ]);
+  return {
+    experiment: 'gradientRatio',
+    config: { ...base, dModel, seeds, sweeps },
+    rows,
+    summary,
+    figure: {
+      $schema: VEGA_LITE_SCHEMA,
+      title: `‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖ of one attention layer (d = ${dModel}; base ρ = ${base.rho}, d_k = ${base.headDim}, n = ${base.n}, σ_x = ${base.sigmaX}, τ = ${base.tau})`,
+      data: { values },
+      facet: { column: { field: 'variable', type: 'nominal', title: 'swept' } },
+      resolve: { scale: { x: 'independent' } },
+      spec: {
+        width: 160,
+        height: 160,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'value', type: 'quantitative' },
+          y: { field: 'ratio', type: 'quantitative', title: 'Q/V gradient ratio', scale: { type: 'log' } },
+          strokeDash: { field: 'source', type: 'nominal', title: '' },
+        },
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------- 6. collapsed inputs
+
+export interface CollapseConfig {
+  /** @defaultValue ['post', 'pre', 'none'] */
+  norms?: NormPlacement[];
+  /** Blocks with and/or without an MLP. @defaultValue [false, true] */
+  mlp?: boolean[];
+  /** Distances from collapse: X = 1xᵀ + εE. @defaultValue [0, 1e-3, 1e-2, 1e-1, 1] */
+  eps?: number[];
+  /** @defaultValue 4 */
+  depth?: number;
+  /** @defaultValue 16 */
+  n?: number;
+  /** @defaultValue 64 */
+  dModel?: number;
+  /** @defaultValue 2 */
+  seeds?: number;
+}
+
+export interface CollapseRow {
+  norm: NormPlacement;
+  mlp: boolean;
+  eps: number;
+  seed: number;
+  layer: number;
+  q: number;
+  k: number;
+  v: number;
+}
+
+export interface CollapseSummary {
+  norm: NormPlacement;
+  mlp: boolean;
+  eps: number;
+  /** Largest ‖∂W_Q‖/‖∂W_V‖ over layers and seeds. */
+  maxQOverV: number;
+  maxKOverV: number;
+  /** Smallest ‖∂W_V‖ over layers and seeds. */
+  minV: number;
+}
+
+/**
+ * Experiment 6: inputs at distance ε from full collapse (all tokens equal): the Q/K gradients are
+ * exactly zero at ε = 0 and grow like ε², while the V gradients stay of order one.
+ */
+export async function collapseExperiment(
+  config: CollapseConfig = {},
+  options: RunOptions<CollapseRow> = {},
+): Promise<ExperimentResult<Required<CollapseConfig>, CollapseRow, CollapseSummary>> {
+  const check = new ConfigCheck('collapse');
+  check.keys(config, ['norms', 'mlp', 'eps', 'depth', 'n', 'dModel', 'seeds']);
+  const c = {
+    norms: check.list<NormPlacement>(
+      'norms',
+      config.norms,
+      isOneOf(['post', 'pre', 'none']),
+      "'post' | 'pre' | 'none'",
+      ['post', 'pre', 'none'],
+    ),
+    mlp: check.list<boolean>('mlp', config.mlp, (v) => typeof v === 'boolean', 'booleans', [false, true]),
+    eps: check.list<number>(
+      'eps',
+      config.eps,
+      isNum(0, 1e3),
+      'numbers from 0 to 1000',
+      [0, 1e-3, 1e-2, 1e-1, 1],
+    ),
+    depth: check.int('depth', config.depth, 1, 1024, 4),
+    n: check.int('n', config.n, 2, 4096, 16),
+    dModel: check.int('dModel', config.dModel, 1, 8192, 64),
+    seeds: check.int('seeds', config.seeds, 1, 1000, 2),
+  };
+  check.done();
+  const cells = c.norms.flatMap((norm) =>
+    c.mlp.flatMap((mlp) =>
+      c.eps.flatMap((eps) =>
+        Array.from({ length: c.seeds }, (_, seed) => ({
+          key: `${norm} · ${mlp ? 'MLP' : 'attention only'} · ε=${eps} · seed ${seed}`,
+          run: (): CollapseRow[] => {
+            const cfg: TransformerConfig = {
+              dModel: c.dModel,
+              depth: c.depth,
+              heads: 2,
+              norm,
+              mlp,
+              residualScale: norm === 'none' ? 0.5 : 1,
+            };
+            const model = createTransformer(cfg, { seed });
+            const rng = new Rng(seed).fork('input');
+            const x = tf.tidy(() => {
+              const base = tf.tile(correlatedTokens(1, c.dModel, 0, 1, rng.fork('x')), [c.n, 1]);
+              return tf.add(base, tf.mul(correlatedTokens(c.n, c.dModel, 0, 1, rng.fork('E')), eps));
+            });
+            const { layers } = layerGradients(model, x, { kind: 'probe', seed });
+            x.dispose();
+            model.dispose();
+            return layers.map((l) => ({ norm, mlp, eps, seed, layer: l.layer, q: l.q, k: l.k, v: l.v }));
+          },
+        })),
+      ),
+    ),
+  );
+  const rows = await runCells('collapse', cells, options);
+  const summary = [...groupBy(rows, (r) => `${r.norm}|${r.mlp}|${r.eps}`).values()].map((g) => ({
+    norm: g[0]!.norm,
+    mlp: g[0]!.mlp,
+    eps: g[0]!.eps,
+    maxQOverV: Math.max(...g.map((r) => r.q / r.v)),
+    maxKOverV: Math.max(...g.map((r) => r.k / r.v)),
+    minV: Math.min(...g.map((r) => r.v)),
+  }));
+  return {
+    experiment: 'collapse',
+    config: c,
+    rows,
+    summary,
+    figure: {
+      $schema: VEGA_LITE_SCHEMA,
+      title: `Q/V gradient ratio at distance ε from collapse (X = 1xᵀ + εE; ${c.depth} blocks, n = ${c.n}, d = ${c.dModel})`,
+      data: {
+        values: summary
+          .filter((r) => r.eps > 0)
+          .map((r) => ({
+            ...r,
+            variant: `${r.norm} · ${r.mlp ? 'MLP' : 'attention only'}`,
+            maxQOverV: finiteOrNull(r.maxQOverV),
+          })),
+      },
+      width: 360,
+      height: 240,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'eps', type: 'quantitative', title: 'ε', scale: { type: 'log' } },
+        y: {
+          field: 'maxQOverV',
+          type: 'quantitative',
+          title: 'max over layers of ‖∂W_Q‖/‖∂W_V‖',
+          scale: { type: 'log' },
+        },
+        color: { field: 'variant', type: 'nominal' },
+      },
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Gradient measurements per layer: the norms of W_Q, W_K, W_V, W_O and the MLP with the Q/V and
+ * K/V ratios, and a random-probe estimate of the Jacobian norm of one attention layer w.r.t. its
+ * weights.
+ */
+import {
+  type ForwardOptions,
+  gradientNorms,
+  groupNorms,
+  type LossSpec,
+  layerNorm,
+  type ModelInput,
+  multiHeadAttention,
+  type Transformer,
+} from '@trainlab/attention';
+import { Rng, type Tensor, tf } from '@trainlab/tensor';
+import { DiagnosticsError } from './errors';
+
+/** Gradient norms of one block. */
+export interface LayerGradients {
+  layer: number;
+  q: number;
+  k: number;
+  v: number;
+  o: number;
+  /** All MLP weights and biases together (0 without an MLP). */
+  mlp: number;
+  /** ‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖. */
+  qOverV: number;
+  /** ‖∂L/∂W_K‖ / ‖∂L/∂W_V‖. */
+  kOverV: number;
+}
+
+/**
+ * Per-block Frobenius norms of the gradients of W_Q, W_K, W_V, W_O and the MLP, for a loss (default:
+ * a random linear probe, seed 0).
+ */
+export function layerGradients(
+  model: Transformer,
+  x: ModelInput,
+  loss: LossSpec = { kind: 'probe' },
+  options: { mask?: ForwardOptions['mask'] } = {},
+): { loss: number; layers: LayerGradients[] } {
+  const g = gradientNorms(model, x, loss, options.mask === undefined ? {} : { mask: options.mask });
+  const groups = groupNorms(model, g.norms);
+  const layers: LayerGradients[] = [];
+  for (let l = 0; l < model.config.depth; l++) {
+    const of = (group: string) => groups.find((e) => e.layer === l && e.group === group)?.norm ?? 0;
+    const v = of('v');
+    layers.push({
+      layer: l,
+      q: of('q'),
+      k: of('k'),
+      v,
+      o: of('o'),
+      mlp: of('mlp'),
+      qOverV: of('q') / v,
+      kOverV: of('k') / v,
+    });
+  }
+  return { loss: g.loss, layers };
+}
+
+/** Estimated Frobenius norms of the Jacobian of one attention sub-layer w.r.t. each of its weights. */
+export interface JacobianNorms {
+  q: number;
+  k: number;
+  v: number;
+  o: number;
+  /** Probes used. */
+  probes: number;
+}
+
+/**
+ * ‖J_W‖_F for the attention sub-layer of block `layer` (its input fixed at what the model feeds it),
+ * estimated as √(mean over Gaussian probes G of ‖∇_W ⟨G, Attn(W)⟩‖²), since E‖JᵀG‖² = ‖J‖_F².
+ * The relative standard error is about 1/√(2·probes) for a Jacobian of many comparable directions.
+ */
+export function attentionJacobianNorms(
+  model: Transformer,
+  x: ModelInput,
+  options: { layer: number; probes?: number; seed?: number },
+): JacobianNorms {
+  const c = model.config;
+  const { layer, probes = 16, seed = 0 } = options;
+  if (!Number.isInteger(layer) || layer < 0 || layer >= c.depth) {
+    throw new DiagnosticsError(
+      'E_INVALID_ARGUMENT',
+      `options.layer must be a block index from 0 to ${c.depth - 1}, got ${layer}`,
+    );
+  }
+  if (!Number.isInteger(probes) || probes < 1) {
+    throw new DiagnosticsError('E_INVALID_ARGUMENT', `options.probes must be an integer ≥ 1, got ${probes}`);
+  }
+  const r = model.forward(x, { taps: { layers: [layer], include: ['input'] } });
+  const input = r.taps[0]!.input!;
+  const p = `blocks.${layer}`;
+  const w = (name: string) => model.param(`${p}.attn.${name}`).variable as Tensor;
+  const sums = { q: 0, k: 0, v: 0, o: 0 };
+  const rng = new Rng(seed).fork('jacobian-probes');
+  const seen = tf.tidy(() => {
+    const x3 = input.rank === 2 ? tf.expandDims(input, 0) : input;
+    if (c.norm !== 'pre') return tf.clone(x3);
+    const gamma = c.normAffine ? model.param(`${p}.ln1.gamma`).variable : undefined;
+    const beta = c.normAffine ? model.param(`${p}.ln1.beta`).variable : undefined;
+    return layerNorm(x3, c.normEps, gamma, beta);
+  });
+  const f = (wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor) =>
+    multiHeadAttention(
+      seen,
+      { wq, wk, wv, wo },
+      { heads: c.heads, headDim: c.headDim, tau: c.tau, kind: c.attention },
+    ).output;
+  // Under fixed uniform attention W_Q and W_K do not reach the output: their Jacobians are zero.
+  const uniform = c.attention === 'uniform';
+  const weights = uniform ? [w('wv'), w('wo')] : [w('wq'), w('wk'), w('wv'), w('wo')];
+  const shape = [...seen.shape.slice(0, -1), c.dModel];
+  for (let i = 0; i < probes; i++) {
+    const stacked = tf.tidy(() => {
+      const g = tf.tensor(
+        Float32Array.from(rng.fork(String(i)).normal(shape.reduce((a, b) => a * b, 1))),
+        shape,
+      );
+      const grads = tf.grads((...ws: Tensor[]) => {
+        const [wq, wk, wv, wo] = uniform ? [weights[0]!, weights[0]!, ws[0]!, ws[1]!] : ws;
+        return tf.sum(tf.mul(g, f(wq!, wk!, wv!, wo!)));
+      })(weights);
+      const squares = grads.map((t) => tf.sum(tf.square(t)));
+      return tf.stack(uniform ? [tf.scalar(0), tf.scalar(0), ...squares] : squares);
+    });
+    const sq = stacked.dataSync();
+    stacked.dispose();
+    sums.q += sq[0]!;
+    sums.k += sq[1]!;
+    sums.v += sq[2]!;
+    sums.o += sq[3]!;
+  }
+  seen.dispose();
+  r.dispose();
+  return {
+    q: Math.sqrt(sums.q / probes),
+    k: Math.sqrt(sums.k / probes),
+    v: Math.sqrt(sums.v / probes),
+    o: Math.sqrt(sums.o / probes),
+    probes,
+  };
+}

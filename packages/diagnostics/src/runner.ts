@@ -1,0 +1,192 @@
+/**
+ * What every experiment runner shares: validated configs, cells computed one at a time and handed
+ * out as soon as they exist (so a caller can save as it goes and skip them on a rerun), progress
+ * events, and the result shape (raw rows per seed, a summary, a declarative figure).
+ */
+import { type Rng, type Tensor, tf } from '@trainlab/tensor';
+import { DiagnosticsError } from './errors';
+
+/** One finished unit of work (one setting, one seed): its key and its raw rows. */
+export interface CellResult<Row> {
+  key: string;
+  rows: Row[];
+}
+
+/** Emitted after each cell, computed or reused. */
+export interface ProgressEvent {
+  experiment: string;
+  /** Cells finished so far (including reused ones). */
+  done: number;
+  total: number;
+  /** The cell just finished. */
+  key: string;
+  /** Whether it came from `completed` rather than being computed. */
+  reused: boolean;
+  elapsedMs: number;
+}
+
+export interface RunOptions<Row> {
+  /** Called after every cell. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called with every newly computed cell, before the next one starts (awaited): save it here. */
+  onCell?: (cell: CellResult<Row>) => void | Promise<void>;
+  /** Cells of an earlier run: those keys are not computed again. */
+  completed?: readonly CellResult<Row>[];
+  /** Stops between cells; the runner then throws `E_ABORTED` (cells already handed out stay valid). */
+  signal?: AbortSignal;
+}
+
+/** A Vega-Lite (v5) specification with its data inline: render it with vega-lite, or save it as JSON. */
+export type FigureSpec = Record<string, unknown>;
+
+export interface ExperimentResult<Config, Row, Summary> {
+  experiment: string;
+  /** The config with every default filled in. */
+  config: Config;
+  /** Raw per-seed rows, in cell order. */
+  rows: Row[];
+  /** Means (and spreads) over seeds, with predictions where the theory has them. */
+  summary: Summary[];
+  figure: FigureSpec;
+}
+
+export interface Cell<Row> {
+  key: string;
+  run: () => Row[];
+}
+
+/** Runs cells in order, reusing completed ones, reporting progress and yielding to the event loop between cells. */
+export async function runCells<Row>(
+  experiment: string,
+  cells: Cell<Row>[],
+  options: RunOptions<Row>,
+): Promise<Row[]> {
+  const reuse = new Map((options.completed ?? []).map((c) => [c.key, c.rows]));
+  const start = performance.now();
+  const rows: Row[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    if (options.signal?.aborted) {
+      throw new DiagnosticsError('E_ABORTED', `${experiment}: aborted after ${i} of ${cells.length} cells`);
+    }
+    const cell = cells[i]!;
+    const previous = reuse.get(cell.key);
+    let cellRows: Row[];
+    if (previous) cellRows = previous;
+    else {
+      cellRows = cell.run();
+      await options.onCell?.({ key: cell.key, rows: cellRows });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    rows.push(...cellRows);
+    options.onProgress?.({
+      experiment,
+      done: i + 1,
+      total: cells.length,
+      key: cell.key,
+      reused: previous !== undefined,
+      elapsedMs: performance.now() - start,
+    });
+  }
+  return rows;
+}
+
+/** Collects config problems and throws them all at once. */
+export class ConfigCheck {
+  private readonly issues: string[] = [];
+
+  constructor(private readonly experiment: string) {}
+
+  fail(path: string, allowed: string, got: unknown): void {
+    this.issues.push(`${path} must be ${allowed}, got ${JSON.stringify(got) ?? String(got)}`);
+  }
+
+  keys(value: object, known: readonly string[]): void {
+    for (const k of Object.keys(value))
+      if (!known.includes(k)) this.fail(k, `a known field (${known.join(', ')})`, k);
+  }
+
+  int(path: string, value: unknown, min: number, max: number, fallback: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(path, `an integer from ${min} to ${max}`, value);
+      return fallback;
+    }
+    return value;
+  }
+
+  num(path: string, value: unknown, min: number, max: number, fallback: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      this.fail(path, `a number from ${min} to ${max}`, value);
+      return fallback;
+    }
+    return value;
+  }
+
+  list<T>(path: string, value: unknown, item: (v: unknown) => boolean, allowed: string, fallback: T[]): T[] {
+    if (value === undefined) return fallback;
+    if (!Array.isArray(value) || value.length === 0 || !value.every(item)) {
+      this.fail(path, `a non-empty array of ${allowed}`, value);
+      return fallback;
+    }
+    return value as T[];
+  }
+
+  done(): void {
+    if (this.issues.length > 0) {
+      throw new DiagnosticsError(
+        'E_CONFIG',
+        `invalid ${this.experiment} config${this.issues.length > 1 ? ` (${this.issues.length} problems)` : ''}:\n  - ${this.issues.join('\n  - ')}`,
+      );
+    }
+  }
+}
+
+export const isInt = (min: number, max: number) => (v: unknown) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+export const isNum = (min: number, max: number) => (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+export const isOneOf = (allowed: readonly unknown[]) => (v: unknown) => allowed.includes(v);
+
+/**
+ * n tokens of width d with correlation ρ and entry variance σ²: x_i = σ(√ρ z₀ + √(1−ρ) z_i), all
+ * z i.i.d. N(0, I), drawn from `rng` (float32, `[n, d]`).
+ */
+export function correlatedTokens(n: number, d: number, rho: number, sigma: number, rng: Rng): Tensor {
+  const z0 = rng.fork('shared').normal(d);
+  const z = rng.fork('own').normal(n * d);
+  const a = Math.sqrt(rho);
+  const b = Math.sqrt(1 - rho);
+  return tf.tensor2d(
+    Float32Array.from({ length: n * d }, (_, k) => sigma * (a * z0[k % d]! + b * z[k]!)),
+    [n, d],
+  );
+}
+
+/** Mean and sample standard deviation (0 for one value); NaN-free values only. */
+export function meanStd(values: number[]): { mean: number; std: number } {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const std = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
+  return { mean, std };
+}
+
+/** Groups rows by a key function, in first-seen order. */
+export function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+/** JSON-safe numbers for figures: NaN and ±Infinity become null. */
+export function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';

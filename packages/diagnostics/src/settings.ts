@@ -1,0 +1,127 @@
+/**
+ * The model settings the propagation experiments sweep: LayerNorm placement × residual scale ×
+ * with/without MLP, on one token width and sequence length.
+ */
+import type { InitStds, NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
+import { type ConfigCheck, isNum, isOneOf } from './runner';
+
+export interface SettingsConfig {
+  /** Tokens per sequence. @defaultValue 32 */
+  n?: number;
+  /** Token width. @defaultValue 128 */
+  dModel?: number;
+  /** @defaultValue 4 */
+  heads?: number;
+  /** Seeds per setting (weights and input both change with the seed). @defaultValue 3 */
+  seeds?: number;
+  /** @defaultValue ['post', 'pre', 'none'] */
+  norms?: NormPlacement[];
+  /** Residual scales α. @defaultValue [1, 'inv-sqrt-depth'] */
+  scales?: ResidualScale[];
+  /** Blocks with and/or without an MLP. @defaultValue [false, true] */
+  mlp?: boolean[];
+  /** @defaultValue 'softmax' */
+  attention?: 'softmax' | 'uniform';
+  /** Correlation of the input tokens. @defaultValue 0 */
+  rho0?: number;
+  /** Init σ per group. @defaultValue all 1 */
+  init?: InitStds;
+}
+
+export const SETTINGS_KEYS = [
+  'n',
+  'dModel',
+  'heads',
+  'seeds',
+  'norms',
+  'scales',
+  'mlp',
+  'attention',
+  'rho0',
+  'init',
+] as const;
+
+export interface ResolvedSettings {
+  n: number;
+  dModel: number;
+  heads: number;
+  seeds: number;
+  norms: NormPlacement[];
+  scales: ResidualScale[];
+  mlp: boolean[];
+  attention: 'softmax' | 'uniform';
+  rho0: number;
+  init: InitStds;
+}
+
+/** One point of the sweep. */
+export interface Setting {
+  norm: NormPlacement;
+  scale: ResidualScale;
+  mlp: boolean;
+  /** e.g. `post · α=1/√L · MLP`. */
+  label: string;
+}
+
+export function resolveSettings(check: ConfigCheck, raw: SettingsConfig): ResolvedSettings {
+  const n = check.int('n', raw.n, 2, 4096, 32);
+  return {
+    n,
+    dModel: check.int('dModel', raw.dModel, 1, 8192, 128),
+    heads: check.int('heads', raw.heads, 1, 256, 4),
+    seeds: check.int('seeds', raw.seeds, 1, 1000, 3),
+    norms: check.list('norms', raw.norms, isOneOf(['post', 'pre', 'none']), "'post' | 'pre' | 'none'", [
+      'post',
+      'pre',
+      'none',
+    ]),
+    scales: check.list(
+      'scales',
+      raw.scales,
+      (v) => v === 'inv-sqrt-depth' || isNum(0, 1e6)(v),
+      "numbers ≥ 0 or 'inv-sqrt-depth'",
+      [1, 'inv-sqrt-depth'],
+    ),
+    mlp: check.list('mlp', raw.mlp, (v) => typeof v === 'boolean', 'booleans', [false, true]),
+    attention:
+      raw.attention === undefined || raw.attention === 'softmax' || raw.attention === 'uniform'
+        ? (raw.attention ?? 'softmax')
+        : (check.fail('attention', "'softmax' or 'uniform'", raw.attention), 'softmax'),
+    rho0: check.num('rho0', raw.rho0, 0, 0.999, 0),
+    init: raw.init ?? {},
+  };
+}
+
+export function scaleLabel(scale: ResidualScale): string {
+  return scale === 'inv-sqrt-depth' ? 'α=1/√L' : `α=${scale}`;
+}
+
+export function settingsOf(s: ResolvedSettings): Setting[] {
+  const out: Setting[] = [];
+  for (const norm of s.norms) {
+    for (const scale of s.scales) {
+      for (const mlp of s.mlp)
+        out.push({
+          norm,
+          scale,
+          mlp,
+          label: `${norm} · ${scaleLabel(scale)} · ${mlp ? 'MLP' : 'attention only'}`,
+        });
+    }
+  }
+  return out;
+}
+
+/** The transformer config of a setting at a depth. */
+export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number): TransformerConfig {
+  return {
+    dModel: s.dModel,
+    depth,
+    heads: s.heads,
+    norm: setting.norm,
+    mlp: setting.mlp,
+    residualScale: setting.scale,
+    attention: s.attention,
+    init: s.init,
+  };
+}

@@ -1,0 +1,142 @@
+import { initBackend } from '@trainlab/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CellResult,
+  collapseExperiment,
+  DiagnosticsError,
+  depthSweepExperiment,
+  dongResidualExperiment,
+  gradientNormsExperiment,
+  type ProgressEvent,
+  type TokenCosineRow,
+  tokenCosineExperiment,
+} from '../src/index';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+const tiny = { dModel: 32, n: 8, seeds: 2 } as const;
+
+describe('runner protocol', () => {
+  it('reports every cell, hands each one out, and resumes without recomputing finished cells', async () => {
+    const events: ProgressEvent[] = [];
+    const saved: CellResult<TokenCosineRow>[] = [];
+    const config = { ...tiny, depth: 3, norms: ['post', 'pre'] as ('post' | 'pre')[], mlp: [false] };
+    const full = await tokenCosineExperiment(config, {
+      onProgress: (e) => events.push(e),
+      onCell: (c) => void saved.push(c),
+    });
+    expect(events.map((e) => e.done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(events.every((e) => e.total === 8 && !e.reused)).toBe(true);
+    expect(saved).toHaveLength(8);
+    expect(full.rows).toHaveLength(8 * 4);
+
+    // A rerun given the first five cells computes only the other three, and gets the same numbers.
+    const computed: string[] = [];
+    const resumed = await tokenCosineExperiment(config, {
+      completed: saved.slice(0, 5),
+      onCell: (c) => void computed.push(c.key),
+    });
+    expect(computed).toEqual(saved.slice(5).map((c) => c.key));
+    expect(resumed.rows).toEqual(full.rows);
+    expect(resumed.figure.$schema).toMatch(/vega-lite\/v5/);
+    expect((resumed.figure.data as { values: unknown[] }).values.length).toBe(2 * full.summary.length);
+  });
+
+  it('stops between cells when aborted', async () => {
+    const controller = new AbortController();
+    const run = tokenCosineExperiment(
+      { ...tiny, depth: 2 },
+      { signal: controller.signal, onProgress: (e) => e.done === 2 && controller.abort() },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 'E_ABORTED',
+      message: expect.stringMatching(/after 2 of 24 cells/),
+    });
+  });
+
+  it('rejects a bad config before any work, naming every bad field', async () => {
+    const error = (await tokenCosineExperiment({
+      depth: 0,
+      norms: ['mid' as never],
+      seeds: -1,
+      colour: 1,
+    } as never).catch((e: unknown) => e)) as DiagnosticsError;
+    expect(error).toBeInstanceOf(DiagnosticsError);
+    expect(error.code).toBe('E_CONFIG');
+    expect(error.message).toMatch(/4 problems/);
+    expect(error.message).toMatch(/colour must be a known field/);
+    expect(error.message).toMatch(/seeds must be an integer from 1 to 1000, got -1/);
+    expect(error.message).toMatch(/norms must be a non-empty array of 'post' \| 'pre' \| 'none'/);
+    expect(error.message).toMatch(/depth must be an integer from 1 to 1024, got 0/);
+    await expect(depthSweepExperiment({ depths: [0] })).rejects.toThrow(/depths must be/);
+    await expect(collapseExperiment({ eps: [-1] })).rejects.toThrow(/eps must be/);
+  });
+});
+
+describe('what the runners find', () => {
+  it('depth: with α = 1 the last-layer cosine goes to 1; with α = 1/√L it stays bounded', async () => {
+    const r = await depthSweepExperiment({
+      dModel: 64,
+      n: 16,
+      seeds: 2,
+      depths: [2, 32],
+      norms: ['post'],
+      mlp: [false],
+    });
+    const at = (scale: string, depth: number) =>
+      r.summary.find((s) => s.scale === scale && s.depth === depth)!;
+    expect(at('α=1', 32).cosine).toBeGreaterThan(0.95);
+    expect(at('α=1/√L', 32).cosine).toBeLessThan(0.3);
+    for (const s of r.summary) expect(Math.abs(s.cosine - s.predicted)).toBeLessThan(0.1);
+  });
+
+  it('gradients: in a deep Post-LN stack the Q/V ratio falls with depth at α = 1, much less at α = 1/√L', async () => {
+    const r = await gradientNormsExperiment({
+      dModel: 64,
+      n: 16,
+      seeds: 2,
+      depth: 16,
+      norms: ['post'],
+      mlp: [false],
+    });
+    const ratio = (scale: string, layer: number) => {
+      const g = (group: string) =>
+        r.summary.find((s) => s.scale === scale && s.layer === layer && s.group === group)!.gradient;
+      return g('q') / g('v');
+    };
+    expect(ratio('α=1', 15) / ratio('α=1', 0)).toBeLessThan(0.1);
+    expect(ratio('α=1/√L', 15) / ratio('α=1/√L', 0)).toBeGreaterThan(0.3);
+    expect(r.rows.every((row) => row.gradient > 0)).toBe(true);
+  });
+
+  it('Dong: pure attention collapses to rank one within a few layers; skips prevent it', async () => {
+    const r = await dongResidualExperiment({ dModel: 64, n: 16, seeds: 2, depth: 6 });
+    const at = (variant: string, layer: number) =>
+      r.summary.find((s) => s.variant === variant && s.layer === layer)!.composite;
+    expect(at('attention', 0)).toBeGreaterThan(0.5);
+    expect(at('attention', 6)).toBeLessThan(1e-4);
+    expect(at('attention + MLP', 6)).toBeLessThan(1e-3);
+    expect(at('attention + skip', 6)).toBeGreaterThan(0.1);
+    expect(at('attention + skip + LN', 6)).toBeGreaterThan(0.05);
+  });
+
+  it('collapse: zero Q/K gradients at ε = 0, growing like ε², with V gradients of order one', async () => {
+    const r = await collapseExperiment({ eps: [0, 0.01, 0.1], seeds: 1, depth: 3 });
+    for (const s of r.summary) {
+      expect(s.minV).toBeGreaterThan(1);
+      if (s.eps === 0) {
+        expect(s.maxQOverV).toBeLessThan(1e-5);
+        expect(s.maxKOverV).toBeLessThan(1e-5);
+      }
+    }
+    for (const norm of ['post', 'pre', 'none'] as const) {
+      for (const mlp of [false, true]) {
+        const at = (eps: number) =>
+          r.summary.find((s) => s.norm === norm && s.mlp === mlp && s.eps === eps)!.maxQOverV;
+        expect(Math.log10(at(0.1) / at(0.01)), `${norm} ${mlp}`).toBeCloseTo(2, 0);
+      }
+    }
+  });
+});
