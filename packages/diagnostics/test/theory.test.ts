@@ -41,7 +41,7 @@ describe('arc-cosine kernel and activation moments', () => {
       ['relu', (u: number) => Math.max(0, u)],
       ['gelu', gelu],
     ] as const) {
-      for (const [variance, rho] of [
+      for (const [variance, rho] of <[number, number][]>[
         [1, 0],
         [2, 0.6],
       ]) {
@@ -211,7 +211,7 @@ describe('gradient measurements', () => {
           w[i]! += h;
           model.setWeights({ [p.name]: w });
           const o = model.forward(x, { taps: { layers: [1], include: ['attn'] } });
-          const v = o.taps[0]!.attn!.dataSync().slice();
+          const v = Array.from(o.taps[0]!.attn!.dataSync());
           o.dispose();
           return v;
         };
