@@ -47,7 +47,7 @@ export function tokenMatrices(x: TokensInput, mask?: MaskInput): TokenMatrix[] {
   const out: TokenMatrix[] = [];
   for (let b = 0; b < batch; b++) {
     const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (!keep || keep[b * n + i] !== 0) rows.push(i);
+    for (let i = 0; i < n; i++) if (keep?.[b * n + i] !== 0) rows.push(i);
     const data = new Float64Array(rows.length * d);
     rows.forEach((i, r) => {
       for (let j = 0; j < d; j++) data[r * d + j] = values[(b * n + i) * d + j]!;

@@ -123,6 +123,15 @@ export class ConfigCheck {
     return value;
   }
 
+  oneOf<T>(path: string, value: unknown, allowed: readonly T[], fallback: T): T {
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T)) {
+      this.fail(path, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
+      return fallback;
+    }
+    return value as T;
+  }
+
   list<T>(path: string, value: unknown, item: (v: unknown) => boolean, allowed: string, fallback: T[]): T[] {
     if (value === undefined) return fallback;
     if (!Array.isArray(value) || value.length === 0 || !value.every(item)) {

@@ -83,10 +83,12 @@ export function resolveSettings(check: ConfigCheck, raw: SettingsConfig): Resolv
       [1, 'inv-sqrt-depth'],
     ),
     mlp: check.list('mlp', raw.mlp, (v) => typeof v === 'boolean', 'booleans', [false, true]),
-    attention:
-      raw.attention === undefined || raw.attention === 'softmax' || raw.attention === 'uniform'
-        ? (raw.attention ?? 'softmax')
-        : (check.fail('attention', "'softmax' or 'uniform'", raw.attention), 'softmax'),
+    attention: check.oneOf<'softmax' | 'uniform'>(
+      'attention',
+      raw.attention,
+      ['softmax', 'uniform'],
+      'softmax',
+    ),
     rho0: check.num('rho0', raw.rho0, 0, 0.999, 0),
     init: raw.init ?? {},
   };

@@ -80,7 +80,9 @@ describe('propagation theory', () => {
         { dModel: 8, depth: 20, norm: 'none', mlp: false, residualScale: alpha },
         { n: 16, rho0: 0.1 },
       );
-      closed.forEach((r, l) => expect(recursion[l]!.rho).toBeCloseTo(r, 12));
+      closed.forEach((r, l) => {
+        expect(recursion[l]!.rho).toBeCloseTo(r, 12);
+      });
     }
     const n = 32;
     const deep = attentionOnlyCorrelation({ n, depth: 10_000, alpha: 1 / Math.sqrt(10_000) });

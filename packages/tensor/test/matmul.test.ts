@@ -67,9 +67,14 @@ describe.each(['cpu', 'wasm'] as const)('matmul on %s', (backend) => {
       const through = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
         tf.sum(tf.mul(matmul(x, y, { transposeA: tA, transposeB: tB }), g)),
       )([a, b]);
-      const direct = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, tA, tB), g)))([a, b]);
+      const direct = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, tA, tB), g)))([
+        a,
+        b,
+      ]);
       for (let i = 0; i < 2; i++) {
-        expect(closeness(through[i]!.dataSync(), direct[i]!.dataSync(), TOLERANCE.float32)).toBeLessThanOrEqual(1);
+        expect(
+          closeness(through[i]!.dataSync(), direct[i]!.dataSync(), TOLERANCE.float32),
+        ).toBeLessThanOrEqual(1);
       }
       tf.dispose([a, b, g, ...through, ...direct]);
     });
