@@ -14,9 +14,11 @@ import {
   groupBy,
   isNum,
   isOneOf,
+  MAX_SEED,
   meanStd,
   type RunOptions,
   runCells,
+  seedList,
   VEGA_LITE_SCHEMA,
 } from './runner';
 import {
@@ -73,7 +75,7 @@ export async function gradientNormsExperiment(
   const depth = check.int('depth', config.depth, 1, 1024, 12);
   check.done();
   const cells = settingsOf(s).flatMap((setting) =>
-    Array.from({ length: s.seeds }, (_, seed) => ({
+    seedList(s.seed, s.seeds).map((seed) => ({
       key: `${setting.label} · seed ${seed}`,
       run: (): GradientNormsRow[] => {
         const model = createTransformer(modelConfig(s, setting, depth), { seed });
@@ -153,6 +155,10 @@ export interface GradientRatioConfig {
   dModel?: number;
   /** @defaultValue 3 */
   seeds?: number;
+  /** The first seed. @defaultValue 0 */
+  seed?: number;
+  /** The variables to sweep. @defaultValue all of RATIO_VARIABLES */
+  variables?: RatioVariable[];
   /** Values per swept variable. */
   sweeps?: Partial<Record<RatioVariable, number[]>>;
 }
@@ -198,7 +204,18 @@ export async function gradientRatioExperiment(
   options: RunOptions<GradientRatioRow> = {},
 ): Promise<ExperimentResult<Required<GradientRatioConfig>, GradientRatioRow, GradientRatioSummary>> {
   const check = new ConfigCheck('gradientRatio');
-  check.keys(config, ['rho', 'headDim', 'n', 'sigmaX', 'tau', 'dModel', 'seeds', 'sweeps']);
+  check.keys(config, [
+    'rho',
+    'headDim',
+    'n',
+    'sigmaX',
+    'tau',
+    'dModel',
+    'seeds',
+    'seed',
+    'variables',
+    'sweeps',
+  ]);
   const base = {
     rho: check.num('rho', config.rho, 0, 0.999, 0.5),
     headDim: check.int('headDim', config.headDim, 1, 4096, 32),
@@ -208,6 +225,14 @@ export async function gradientRatioExperiment(
   };
   const dModel = check.int('dModel', config.dModel, 1, 8192, 128);
   const seeds = check.int('seeds', config.seeds, 1, 1000, 3);
+  const firstSeed = check.int('seed', config.seed, 0, MAX_SEED, 0);
+  const variables = check.list<RatioVariable>(
+    'variables',
+    config.variables,
+    isOneOf(RATIO_VARIABLES),
+    RATIO_VARIABLES.join(' | '),
+    [...RATIO_VARIABLES],
+  );
   const sweeps: Record<RatioVariable, number[]> = { ...DEFAULT_SWEEPS };
   if (config.sweeps !== undefined) {
     check.keys(config.sweeps, RATIO_VARIABLES);
@@ -230,9 +255,9 @@ export async function gradientRatioExperiment(
     }
   }
   check.done();
-  const cells = RATIO_VARIABLES.flatMap((variable) =>
+  const cells = variables.flatMap((variable) =>
     sweeps[variable].flatMap((value) =>
-      Array.from({ length: seeds }, (_, seed) => ({
+      seedList(firstSeed, seeds).map((seed) => ({
         key: `${variable}=${value} · seed ${seed}`,
         run: (): GradientRatioRow[] => {
           const p = { ...base, [variable]: value };
@@ -289,7 +314,7 @@ export async function gradientRatioExperiment(
   ]);
   return {
     experiment: 'gradientRatio',
-    config: { ...base, dModel, seeds, sweeps },
+    config: { ...base, dModel, seeds, seed: firstSeed, variables, sweeps },
     rows,
     summary,
     figure: {
@@ -329,6 +354,8 @@ export interface CollapseConfig {
   dModel?: number;
   /** @defaultValue 2 */
   seeds?: number;
+  /** The first seed. @defaultValue 0 */
+  seed?: number;
 }
 
 export interface CollapseRow {
@@ -362,7 +389,7 @@ export async function collapseExperiment(
   options: RunOptions<CollapseRow> = {},
 ): Promise<ExperimentResult<Required<CollapseConfig>, CollapseRow, CollapseSummary>> {
   const check = new ConfigCheck('collapse');
-  check.keys(config, ['norms', 'mlp', 'eps', 'depth', 'n', 'dModel', 'seeds']);
+  check.keys(config, ['norms', 'mlp', 'eps', 'depth', 'n', 'dModel', 'seeds', 'seed']);
   const c = {
     norms: check.list<NormPlacement>(
       'norms',
@@ -383,12 +410,13 @@ export async function collapseExperiment(
     n: check.int('n', config.n, 2, 4096, 16),
     dModel: check.int('dModel', config.dModel, 1, 8192, 64),
     seeds: check.int('seeds', config.seeds, 1, 1000, 2),
+    seed: check.int('seed', config.seed, 0, MAX_SEED, 0),
   };
   check.done();
   const cells = c.norms.flatMap((norm) =>
     c.mlp.flatMap((mlp) =>
       c.eps.flatMap((eps) =>
-        Array.from({ length: c.seeds }, (_, seed) => ({
+        seedList(c.seed, c.seeds).map((seed) => ({
           key: `${norm} · ${mlp ? 'MLP' : 'attention only'} · ε=${eps} · seed ${seed}`,
           run: (): CollapseRow[] => {
             const cfg: TransformerConfig = {

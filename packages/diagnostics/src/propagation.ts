@@ -13,9 +13,11 @@ import {
   finiteOrNull,
   groupBy,
   isInt,
+  MAX_SEED,
   meanStd,
   type RunOptions,
   runCells,
+  seedList,
   VEGA_LITE_SCHEMA,
 } from './runner';
 import {
@@ -100,7 +102,7 @@ export async function tokenCosineExperiment(
   const cells = settingsOf(s).flatMap((setting) => {
     const cfg = modelConfig(s, setting, depth);
     const predicted = predictPropagation(cfg, { n: s.n, rho0: s.rho0 });
-    return Array.from({ length: s.seeds }, (_, seed) => ({
+    return seedList(s.seed, s.seeds).map((seed) => ({
       key: `${setting.label} · seed ${seed}`,
       run: (): TokenCosineRow[] =>
         measureLayers(cfg, s, seed).map((m, layer) => ({
@@ -254,7 +256,7 @@ export async function depthSweepExperiment(
     depths.flatMap((depth) => {
       const cfg = modelConfig(s, setting, depth);
       const predicted = predictPropagation(cfg, { n: s.n, rho0: s.rho0 }).at(-1)!.rho;
-      return Array.from({ length: s.seeds }, (_, seed) => ({
+      return seedList(s.seed, s.seeds).map((seed) => ({
         key: `${setting.label} · L=${depth} · seed ${seed}`,
         run: (): DepthSweepRow[] => [
           { ...rowBase(setting), seed, depth, cosine: lastCosine(cfg, s, seed), predicted },
@@ -318,6 +320,8 @@ export interface DongConfig {
   heads?: number;
   /** @defaultValue 3 */
   seeds?: number;
+  /** The first seed. @defaultValue 0 */
+  seed?: number;
   /** @defaultValue all of DONG_VARIANTS */
   variants?: DongVariant[];
 }
@@ -365,13 +369,14 @@ export async function dongResidualExperiment(
   options: RunOptions<DongRow> = {},
 ): Promise<ExperimentResult<Required<DongConfig>, DongRow, DongSummary>> {
   const check = new ConfigCheck('dongResidual');
-  check.keys(config, ['depth', 'n', 'dModel', 'heads', 'seeds', 'variants']);
+  check.keys(config, ['depth', 'n', 'dModel', 'heads', 'seeds', 'seed', 'variants']);
   const c = {
     depth: check.int('depth', config.depth, 1, 1024, 12),
     n: check.int('n', config.n, 2, 4096, 32),
     dModel: check.int('dModel', config.dModel, 1, 8192, 128),
     heads: check.int('heads', config.heads, 1, 256, 4),
     seeds: check.int('seeds', config.seeds, 1, 1000, 3),
+    seed: check.int('seed', config.seed, 0, MAX_SEED, 0),
   };
   const variants = check.list<DongVariant>(
     'variants',
@@ -382,7 +387,7 @@ export async function dongResidualExperiment(
   );
   check.done();
   const cells = variants.flatMap((variant) =>
-    Array.from({ length: c.seeds }, (_, seed) => ({
+    seedList(c.seed, c.seeds).map((seed) => ({
       key: `${variant} · seed ${seed}`,
       run: (): DongRow[] => {
         const model = createTransformer(dongModel(variant, c), { seed });

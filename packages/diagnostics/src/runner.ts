@@ -172,6 +172,14 @@ export function correlatedTokens(n: number, d: number, rho: number, sigma: numbe
   );
 }
 
+/** The seeds of a run: first, first + 1, …, first + count − 1. */
+export function seedList(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+/** The largest first seed a config accepts. */
+export const MAX_SEED = 2 ** 31 - 1;
+
 /** Mean and sample standard deviation (0 for one value); NaN-free values only. */
 export function meanStd(values: number[]): { mean: number; std: number } {
   const v = values.filter((x) => Number.isFinite(x));

@@ -3,7 +3,7 @@
  * with/without MLP, on one token width and sequence length.
  */
 import type { InitStds, NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
-import { type ConfigCheck, isNum, isOneOf } from './runner';
+import { type ConfigCheck, isNum, isOneOf, MAX_SEED } from './runner';
 
 export interface SettingsConfig {
   /** Tokens per sequence. @defaultValue 32 */
@@ -14,6 +14,8 @@ export interface SettingsConfig {
   heads?: number;
   /** Seeds per setting (weights and input both change with the seed). @defaultValue 3 */
   seeds?: number;
+  /** The first seed; a run uses seed, seed + 1, … @defaultValue 0 */
+  seed?: number;
   /** @defaultValue ['post', 'pre', 'none'] */
   norms?: NormPlacement[];
   /** Residual scales α. @defaultValue [1, 'inv-sqrt-depth'] */
@@ -46,6 +48,7 @@ export interface ResolvedSettings {
   dModel: number;
   heads: number;
   seeds: number;
+  seed: number;
   norms: NormPlacement[];
   scales: ResidualScale[];
   mlp: boolean[];
@@ -70,6 +73,7 @@ export function resolveSettings(check: ConfigCheck, raw: SettingsConfig): Resolv
     dModel: check.int('dModel', raw.dModel, 1, 8192, 128),
     heads: check.int('heads', raw.heads, 1, 256, 4),
     seeds: check.int('seeds', raw.seeds, 1, 1000, 3),
+    seed: check.int('seed', raw.seed, 0, MAX_SEED, 0),
     norms: check.list('norms', raw.norms, isOneOf(['post', 'pre', 'none']), "'post' | 'pre' | 'none'", [
       'post',
       'pre',

@@ -44,6 +44,13 @@ describe('runner protocol', () => {
     expect((resumed.figure.data as { values: unknown[] }).values.length).toBe(2 * full.summary.length);
   });
 
+  it('numbers seeds from `seed`, so a run with seeds 1…2 repeats those cells of a run with seeds 0…2', async () => {
+    const config = { ...tiny, depth: 2, norms: ['pre'] as 'pre'[], mlp: [true], scales: [1] };
+    const all = await tokenCosineExperiment({ ...config, seeds: 3 });
+    const part = await tokenCosineExperiment({ ...config, seeds: 2, seed: 1 });
+    expect(part.rows).toEqual(all.rows.filter((r) => r.seed >= 1));
+  });
+
   it('stops between cells when aborted', async () => {
     const controller = new AbortController();
     const run = tokenCosineExperiment(
