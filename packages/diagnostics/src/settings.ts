@@ -35,6 +35,7 @@ export const SETTINGS_KEYS = [
   'dModel',
   'heads',
   'seeds',
+  'seed',
   'norms',
   'scales',
   'mlp',
