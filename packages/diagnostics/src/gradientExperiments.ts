@@ -329,7 +329,13 @@ export async function gradientRatioExperiment(
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'value', type: 'quantitative' },
-          y: { field: 'ratio', type: 'quantitative', title: 'Q/V gradient ratio', scale: { type: 'log' } },
+          y: {
+            field: 'ratio',
+            type: 'quantitative',
+            title: 'Q/V gradient ratio',
+            scale: { type: 'log' },
+            axis: { format: '.0e' },
+          },
           strokeDash: { field: 'source', type: 'nominal', title: '' },
         },
       },
@@ -478,6 +484,7 @@ export async function collapseExperiment(
           type: 'quantitative',
           title: 'max over layers of ‖∂W_Q‖/‖∂W_V‖',
           scale: { type: 'log' },
+          axis: { format: '.0e' },
         },
         color: { field: 'variant', type: 'nominal' },
       },

@@ -431,7 +431,13 @@ export async function dongResidualExperiment(
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'layer', type: 'quantitative' },
-        y: { field: 'composite', type: 'quantitative', title: 'relative residual', scale: { type: 'log' } },
+        y: {
+          field: 'composite',
+          type: 'quantitative',
+          title: 'relative residual',
+          scale: { type: 'log' },
+          axis: { format: '.0e' },
+        },
         color: { field: 'variant', type: 'nominal' },
       },
     },

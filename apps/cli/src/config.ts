@@ -1,0 +1,276 @@
+/**
+ * Experiment configs from flags and config files (JSON or YAML), validated with zod schemas: a bad
+ * field is a `UsageError` (exit code 2) that names it, says what is allowed and what was given.
+ */
+import { readFileSync } from 'node:fs';
+import { DONG_VARIANTS, RATIO_VARIABLES } from '@trainlab/diagnostics';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from './context';
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.number().min(min).max(max);
+const norm = z.enum(['post', 'pre', 'none']);
+const scale = z.union([z.number().min(0), z.literal('inv-sqrt-depth')]);
+const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+
+const settings = {
+  n: int(2, 4096).optional(),
+  dModel: int(1, 8192).optional(),
+  heads: int(1, 256).optional(),
+  seeds: int(1, 1000).optional(),
+  seed: int(0, 2 ** 31 - 1).optional(),
+  norms: nonEmpty(norm).optional(),
+  scales: nonEmpty(scale).optional(),
+  mlp: nonEmpty(z.boolean()).optional(),
+  attention: z.enum(['softmax', 'uniform']).optional(),
+  rho0: num(0, 0.999).optional(),
+  init: z
+    .strictObject({
+      q: num(0, 1e3).optional(),
+      k: num(0, 1e3).optional(),
+      v: num(0, 1e3).optional(),
+      o: num(0, 1e3).optional(),
+      mlp: num(0, 1e3).optional(),
+    })
+    .optional(),
+};
+
+/** One flag: its name, the config key it sets and how its text is read. */
+export interface FlagSpec {
+  flag: string;
+  key: string;
+  kind: 'int' | 'number' | 'ints' | 'numbers' | 'strings' | 'bools' | 'scales' | 'string';
+  help: string;
+}
+
+const SETTINGS_FLAGS: FlagSpec[] = [
+  { flag: 'n', key: 'n', kind: 'int', help: 'tokens per sequence' },
+  { flag: 'd-model', key: 'dModel', kind: 'int', help: 'token width d' },
+  { flag: 'heads', key: 'heads', kind: 'int', help: 'attention heads' },
+  { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per setting' },
+  { flag: 'norms', key: 'norms', kind: 'strings', help: 'LayerNorm placements: post,pre,none' },
+  {
+    flag: 'scales',
+    key: 'scales',
+    kind: 'scales',
+    help: 'residual scales: numbers or inv-sqrt-depth, e.g. 1,inv-sqrt-depth',
+  },
+  { flag: 'mlp', key: 'mlp', kind: 'bools', help: 'blocks with an MLP: false,true' },
+  { flag: 'attention', key: 'attention', kind: 'string', help: 'softmax or uniform' },
+  { flag: 'rho0', key: 'rho0', kind: 'number', help: 'correlation of the input tokens' },
+];
+
+/** The diagnostics commands: schema, flags, and which runner they call. */
+export const EXPERIMENT_COMMANDS = {
+  signal: {
+    runner: 'tokenCosine',
+    summary: 'token cosine per layer at initialization, measured and predicted (experiment 1)',
+    example: 'trainlab signal --depth 24 --norms post,pre --scales 1,inv-sqrt-depth',
+    schema: z.strictObject({ ...settings, depth: int(1, 1024).optional() }),
+    flags: [...SETTINGS_FLAGS, { flag: 'depth', key: 'depth', kind: 'int', help: 'blocks L' }],
+  },
+  depth: {
+    runner: 'depthSweep',
+    summary: 'last-layer token cosine as the depth grows, measured and predicted (experiment 2)',
+    example: 'trainlab depth --depths 1,4,16,64 --norms post',
+    schema: z.strictObject({ ...settings, depths: nonEmpty(int(1, 1024)).optional() }),
+    flags: [
+      ...SETTINGS_FLAGS,
+      { flag: 'depths', key: 'depths', kind: 'ints', help: 'depths to run, e.g. 1,2,4,8' },
+    ],
+  },
+  grads: {
+    runner: 'gradientNorms',
+    summary: 'gradient norms of W_Q, W_K, W_V, W_O and the MLP per layer at initialization (experiment 3)',
+    example: 'trainlab grads --depth 16 --norms post --mlp false',
+    schema: z.strictObject({ ...settings, depth: int(1, 1024).optional() }),
+    flags: [...SETTINGS_FLAGS, { flag: 'depth', key: 'depth', kind: 'int', help: 'blocks L' }],
+  },
+  ratio: {
+    runner: 'gradientRatio',
+    summary: 'Q/V gradient ratio against ρ, d_k, n, σ_x and τ, measured and predicted (experiment 4)',
+    example: 'trainlab ratio --variables rho,tau --tau 0.5',
+    schema: z.strictObject({
+      rho: num(0, 0.999).optional(),
+      headDim: int(1, 4096).optional(),
+      n: int(2, 4096).optional(),
+      sigmaX: num(1e-3, 1e3).optional(),
+      tau: num(0, 1e3).optional(),
+      dModel: int(1, 8192).optional(),
+      seeds: int(1, 1000).optional(),
+      seed: int(0, 2 ** 31 - 1).optional(),
+      variables: nonEmpty(z.enum(RATIO_VARIABLES)).optional(),
+      sweeps: z
+        .strictObject({
+          rho: nonEmpty(num(0, 0.999)).optional(),
+          headDim: nonEmpty(int(1, 4096)).optional(),
+          n: nonEmpty(int(2, 4096)).optional(),
+          sigmaX: nonEmpty(num(1e-3, 1e3)).optional(),
+          tau: nonEmpty(num(0, 1e3)).optional(),
+        })
+        .optional(),
+    }),
+    flags: [
+      { flag: 'rho', key: 'rho', kind: 'number', help: 'base token correlation' },
+      { flag: 'head-dim', key: 'headDim', kind: 'int', help: 'base head width d_k' },
+      { flag: 'n', key: 'n', kind: 'int', help: 'base tokens' },
+      { flag: 'sigma-x', key: 'sigmaX', kind: 'number', help: 'base input scale σ_x' },
+      { flag: 'tau', key: 'tau', kind: 'number', help: 'base inverse temperature τ' },
+      { flag: 'd-model', key: 'dModel', kind: 'int', help: 'token width d' },
+      { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per point' },
+      {
+        flag: 'variables',
+        key: 'variables',
+        kind: 'strings',
+        help: `variables to sweep: ${RATIO_VARIABLES.join(',')}`,
+      },
+    ] as FlagSpec[],
+  },
+  collapse: {
+    runner: 'collapse',
+    summary:
+      'inputs at distance ε from collapse: Q/K gradients 0 at ε = 0 and ∝ ε², V gradients O(1) (experiment 6)',
+    example: 'trainlab collapse --eps 0,0.001,0.01,0.1',
+    schema: z.strictObject({
+      norms: nonEmpty(norm).optional(),
+      mlp: nonEmpty(z.boolean()).optional(),
+      eps: nonEmpty(num(0, 1e3)).optional(),
+      depth: int(1, 1024).optional(),
+      n: int(2, 4096).optional(),
+      dModel: int(1, 8192).optional(),
+      seeds: int(1, 1000).optional(),
+      seed: int(0, 2 ** 31 - 1).optional(),
+    }),
+    flags: [
+      { flag: 'norms', key: 'norms', kind: 'strings', help: 'LayerNorm placements: post,pre,none' },
+      { flag: 'mlp', key: 'mlp', kind: 'bools', help: 'blocks with an MLP: false,true' },
+      { flag: 'eps', key: 'eps', kind: 'numbers', help: 'distances from collapse, e.g. 0,0.01,0.1' },
+      { flag: 'depth', key: 'depth', kind: 'int', help: 'blocks L' },
+      { flag: 'n', key: 'n', kind: 'int', help: 'tokens' },
+      { flag: 'd-model', key: 'dModel', kind: 'int', help: 'token width d' },
+      { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per setting' },
+    ] as FlagSpec[],
+  },
+  dong: {
+    runner: 'dongResidual',
+    summary: "pure attention vs skips, MLPs and LN: Dong et al.'s residual per layer (experiment 5)",
+    example: 'trainlab dong --depth 12',
+    schema: z.strictObject({
+      depth: int(1, 1024).optional(),
+      n: int(2, 4096).optional(),
+      dModel: int(1, 8192).optional(),
+      heads: int(1, 256).optional(),
+      seeds: int(1, 1000).optional(),
+      seed: int(0, 2 ** 31 - 1).optional(),
+      variants: nonEmpty(z.enum(DONG_VARIANTS)).optional(),
+    }),
+    flags: [
+      { flag: 'depth', key: 'depth', kind: 'int', help: 'blocks L' },
+      { flag: 'n', key: 'n', kind: 'int', help: 'tokens' },
+      { flag: 'd-model', key: 'dModel', kind: 'int', help: 'token width d' },
+      { flag: 'heads', key: 'heads', kind: 'int', help: 'attention heads' },
+      { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per variant' },
+    ] as FlagSpec[],
+  },
+} as const;
+
+export type ExperimentCommand = keyof typeof EXPERIMENT_COMMANDS;
+
+/** Adds a command's flags (as text, read by `readConfig`) and `--config`. */
+export function addConfigFlags(command: Command, flags: readonly FlagSpec[]): Command {
+  command.option('--config <file>', 'a JSON or YAML file with any of the fields below (flags win)');
+  for (const f of flags) command.option(`--${f.flag} <value>`, `${f.help} (config: ${f.key})`);
+  return command;
+}
+
+/** Reads a config file (JSON or YAML by extension, JSON also by content). */
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--config: ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function readFlag(spec: FlagSpec, text: string): unknown {
+  const list = () =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  const number = (s: string) => {
+    const v = Number(s);
+    if (s === '' || !Number.isFinite(v))
+      throw new UsageError(`--${spec.flag} must be a number, got ${JSON.stringify(s)}`);
+    return v;
+  };
+  switch (spec.kind) {
+    case 'int':
+    case 'number':
+      return number(text);
+    case 'ints':
+    case 'numbers':
+      return list().map(number);
+    case 'strings':
+      return list();
+    case 'string':
+      return text;
+    case 'bools':
+      return list().map((s) => {
+        if (s !== 'true' && s !== 'false')
+          throw new UsageError(`--${spec.flag} must be a list of true/false, got ${JSON.stringify(s)}`);
+        return s === 'true';
+      });
+    case 'scales':
+      return list().map((s) => (s === 'inv-sqrt-depth' ? s : number(s)));
+  }
+}
+
+/**
+ * The config of a command: the `--config` file, then the flags on top, then `--seed`, validated
+ * against the command's schema.
+ */
+export function readConfig<T>(
+  name: string,
+  schema: z.ZodType<T>,
+  flags: readonly FlagSpec[],
+  options: Record<string, unknown>,
+  seed: number | undefined,
+): T {
+  const fromFile = options.config === undefined ? {} : readConfigFile(String(options.config));
+  if (fromFile === null || typeof fromFile !== 'object' || Array.isArray(fromFile)) {
+    throw new UsageError(`--config: the file must hold an object of ${name} config fields`);
+  }
+  const merged: Record<string, unknown> = { ...(fromFile as Record<string, unknown>) };
+  for (const f of flags) {
+    const camel = f.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const text = options[camel];
+    if (text !== undefined) merged[f.key] = readFlag(f, String(text));
+  }
+  if (seed !== undefined && schema instanceof z.ZodObject && 'seed' in schema.shape) merged.seed = seed;
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const flagOf = (key: string) => flags.find((f) => f.key === key)?.flag;
+    const lines = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.') || '(config)';
+      const flag = flagOf(String(issue.path[0]));
+      const given = issue.path.reduce<unknown>(
+        (v, k) => (v as Record<string | number, unknown> | undefined)?.[k as string],
+        merged,
+      );
+      return `${path}${flag ? ` (--${flag})` : ''}: ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`;
+    });
+    throw new UsageError(`invalid ${name} config:\n  - ${lines.join('\n  - ')}`);
+  }
+  return parsed.data;
+}

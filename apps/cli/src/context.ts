@@ -1,0 +1,128 @@
+/**
+ * What every command shares: the global flags, logging to stderr (stdout is kept for `--json`),
+ * progress lines or bars, and user errors that exit with code 2.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type BackendInfo, type BackendRequest, initBackend } from '@trainlab/tensor';
+
+/** A user error: bad flags, bad config, bad input. Exits with code 2 and the message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface GlobalOptions {
+  seed?: number;
+  backend?: BackendRequest;
+  json?: boolean;
+  quiet?: boolean;
+  out?: string;
+  fresh?: boolean;
+}
+
+export class Context {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly color: boolean;
+  readonly tty: boolean;
+  readonly out: string;
+  readonly seed: number | undefined;
+  readonly fresh: boolean;
+  private readonly backendRequest: BackendRequest | undefined;
+  private backendInfo: BackendInfo | undefined;
+
+  constructor(options: GlobalOptions, defaultOut: string) {
+    this.json = options.json ?? false;
+    this.quiet = options.quiet ?? false;
+    this.tty = Boolean(process.stderr.isTTY);
+    this.color = this.tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+    this.out = resolve(options.out ?? defaultOut);
+    this.seed = options.seed;
+    this.fresh = options.fresh ?? false;
+    this.backendRequest = options.backend;
+  }
+
+  /** Starts TensorFlow.js once (on the backend asked for) and says which one runs. */
+  async backend(): Promise<BackendInfo> {
+    if (!this.backendInfo) {
+      try {
+        this.backendInfo = await initBackend(this.backendRequest ? { backend: this.backendRequest } : {});
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      this.log(this.backendInfo.message);
+    }
+    return this.backendInfo;
+  }
+
+  outDir(...parts: string[]): string {
+    const dir = resolve(this.out, ...parts);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** A line on stderr (unless --quiet). */
+  log(message: string): void {
+    if (!this.quiet) process.stderr.write(`${message}\n`);
+  }
+
+  /** A headline on stderr, bold on a colour terminal. */
+  heading(message: string): void {
+    this.log(this.color ? `\x1b[1m${message}\x1b[0m` : message);
+  }
+
+  /** Machine output: one JSON document on stdout with --json. */
+  result(value: unknown): void {
+    if (this.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  progress(title: string): Progress {
+    return new Progress(this, title);
+  }
+}
+
+/** A progress bar with ETA on a terminal, plain lines otherwise, nothing with --quiet. */
+export class Progress {
+  private readonly start = performance.now();
+  private lastDraw = 0;
+  private active = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly title: string,
+  ) {}
+
+  update(done: number, total: number, label: string, reused: boolean): void {
+    if (this.ctx.quiet) return;
+    const elapsed = (performance.now() - this.start) / 1000;
+    const eta = done > 0 && done < total ? (elapsed / done) * (total - done) : 0;
+    const status = `${done}/${total}${reused ? ' (stored)' : ''}`;
+    if (!this.ctx.tty) {
+      process.stderr.write(`${this.title} ${status} ${label}\n`);
+      return;
+    }
+    const now = performance.now();
+    if (done < total && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const width = 24;
+    const filled = Math.round((width * done) / total);
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const line = `${this.title} ${bar} ${status} ${formatSeconds(elapsed)}${eta ? ` ETA ${formatSeconds(eta)}` : ''} · ${label}`;
+    const columns = process.stderr.columns ?? 100;
+    process.stderr.write(`\r\x1b[2K${line.slice(0, columns - 1)}`);
+    this.active = true;
+  }
+
+  done(message?: string): void {
+    if (this.ctx.quiet) return;
+    if (this.active) process.stderr.write('\r\x1b[2K');
+    const elapsed = (performance.now() - this.start) / 1000;
+    process.stderr.write(`${this.title}: ${message ?? 'done'} in ${formatSeconds(elapsed)}\n`);
+  }
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s - 60 * m)).padStart(2, '0')}s`;
+}

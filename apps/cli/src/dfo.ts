@@ -1,0 +1,428 @@
+/**
+ * The derivative-free side: minimize a built-in problem or a user's module, solve a min-max game,
+ * and the two benchmarks `reproduce` reports (the min-max method against its baselines on the
+ * games; Moré–Wild data profiles).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  bestSoFar,
+  dataProfile,
+  directSearch,
+  GAMES,
+  gradientDescentAscent,
+  MORE_WILD_VARIANTS,
+  type MoreWildProblem,
+  type MoreWildVariant,
+  minimax,
+  moreWildObjective,
+  moreWildProblems,
+  nelderMead,
+  POLL_SET_NAMES,
+  type PollSetName,
+  type RunTrace,
+  type SolverResult,
+  zerothOrderGDA,
+} from '@trainlab/dfo';
+import { Rng } from '@trainlab/tensor';
+import { type Context, UsageError } from './context';
+import type { CellCounts } from './experiments';
+import type { RunStore, Scope } from './store';
+import { VERSIONS } from './versions';
+
+const VEGA_LITE = 'https://vega.github.io/schema/vega-lite/v5.json';
+const norm = (v: Float64Array) => Math.hypot(...v);
+
+// ---------------------------------------------------------------- minimize
+
+/** Finds a Moré–Wild problem by its number (1–53) or its exact name. */
+export function findProblem(name: string): MoreWildProblem {
+  const problems = moreWildProblems();
+  const byId = Number(name);
+  const found = Number.isInteger(byId)
+    ? problems.find((p) => p.id === byId)
+    : problems.find((p) => p.name === name);
+  if (!found) {
+    throw new UsageError(
+      `--problem must be a Moré–Wild problem number from 1 to ${problems.length} or its exact name (e.g. "${problems[0]!.name}"), got ${JSON.stringify(name)}`,
+    );
+  }
+  return found;
+}
+
+/** Loads a user objective: a JS/TS module exporting a function (default, or the named `exportName`), and optionally `x0`. */
+export async function loadObjective(
+  path: string,
+  exportName: string | undefined,
+): Promise<{ f: (x: Float64Array) => number | Promise<number>; x0?: number[] }> {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new UsageError(`--module: no file at ${file}`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--module: cannot load ${file}: ${(error as Error).message}`);
+  }
+  const f = exportName ? mod[exportName] : (mod.default ?? mod.objective);
+  if (typeof f !== 'function') {
+    throw new UsageError(
+      `--module: ${file} must export a function ${exportName ? `named "${exportName}"` : '(default export or "objective")'}; exports: ${Object.keys(mod).join(', ') || 'none'}`,
+    );
+  }
+  const x0 = Array.isArray(mod.x0) ? (mod.x0 as number[]) : undefined;
+  return x0 ? { f: f as (x: Float64Array) => number, x0 } : { f: f as (x: Float64Array) => number };
+}
+
+export interface MinimizeOptions {
+  problem?: string;
+  module?: string;
+  export?: string;
+  x0?: string;
+  pollSet?: string;
+  maxEvals?: string;
+  minStep?: string;
+  variant?: string;
+}
+
+export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: number): Promise<void> {
+  if ((o.problem === undefined) === (o.module === undefined)) {
+    throw new UsageError('give exactly one of --problem <number|name> and --module <file>');
+  }
+  const pollSet = (o.pollSet ?? 'coordinate') as PollSetName;
+  if (!POLL_SET_NAMES.includes(pollSet))
+    throw new UsageError(
+      `--poll-set must be one of ${POLL_SET_NAMES.join(', ')}, got ${JSON.stringify(o.pollSet)}`,
+    );
+  const maxEvaluations = positiveInt('--max-evals', o.maxEvals, 10_000);
+  const minStep = o.minStep === undefined ? 1e-10 : positiveNumber('--min-step', o.minStep);
+  let f: (x: Float64Array) => number | Promise<number>;
+  let x0: number[] | undefined;
+  let label: string;
+  if (o.problem !== undefined) {
+    const p = findProblem(o.problem);
+    const variant = (o.variant ?? 'smooth') as MoreWildVariant;
+    if (!MORE_WILD_VARIANTS.includes(variant))
+      throw new UsageError(
+        `--variant must be one of ${MORE_WILD_VARIANTS.join(', ')}, got ${JSON.stringify(o.variant)}`,
+      );
+    f = moreWildObjective(p, variant, new Rng(seed).fork('noise'));
+    x0 = Array.from(p.x0);
+    label = `${p.name} (${variant})`;
+  } else {
+    const loaded = await loadObjective(o.module!, o.export);
+    f = loaded.f;
+    x0 = loaded.x0;
+    label = o.module!;
+  }
+  if (o.x0 !== undefined) x0 = numberList('--x0', o.x0);
+  if (!x0) throw new UsageError('--x0 is required when the module does not export x0 (e.g. --x0 0,0)');
+  ctx.heading(`direct search (${pollSet}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`);
+  const r = await directSearch(f, x0, { pollSet, maxEvaluations, minStep, seed });
+  report(ctx, r, { label, pollSet, seed });
+}
+
+function report(ctx: Context, r: SolverResult, extra: Record<string, unknown>): void {
+  ctx.log(`status: ${r.status} — ${r.message}`);
+  ctx.log(`f = ${r.value} after ${r.evaluations} evaluations`);
+  ctx.log(`x = [${Array.from(r.x, (v) => v.toPrecision(8)).join(', ')}]`);
+  ctx.result({ ...extra, status: r.status, value: r.value, x: Array.from(r.x), evaluations: r.evaluations });
+}
+
+// ---------------------------------------------------------------- minimax
+
+export interface MinimaxCommandOptions {
+  game?: string;
+  solver?: string;
+  maxEvals?: string;
+  noisy?: boolean;
+}
+
+const MINIMAX_SOLVERS = ['direct-search', 'zo-gda', 'gda'] as const;
+
+export async function minimaxCommand(ctx: Context, o: MinimaxCommandOptions, seed: number): Promise<void> {
+  const name = o.game ?? 'quadratic';
+  const make = GAMES[name];
+  if (!make)
+    throw new UsageError(
+      `--game must be one of ${Object.keys(GAMES).join(', ')}, got ${JSON.stringify(name)}`,
+    );
+  const solver = (o.solver ?? 'direct-search') as (typeof MINIMAX_SOLVERS)[number];
+  if (!MINIMAX_SOLVERS.includes(solver))
+    throw new UsageError(
+      `--solver must be one of ${MINIMAX_SOLVERS.join(', ')}, got ${JSON.stringify(o.solver)}`,
+    );
+  const maxEvaluations = positiveInt('--max-evals', o.maxEvals, 20_000);
+  const game = make();
+  ctx.heading(`${solver} on ${game.name}: ${game.description}${o.noisy ? ' (noisy oracle)' : ''}`);
+  const r = await solveGame(name, solver, maxEvaluations, seed, o.noisy ?? false);
+  ctx.log(`status: ${r.status}; ${r.evaluations} evaluations`);
+  ctx.log(
+    `x = [${Array.from(r.x, (v) => v.toPrecision(6)).join(', ')}], y = [${Array.from(r.y, (v) => v.toPrecision(6)).join(', ')}]`,
+  );
+  ctx.log(`stationarity ‖∇x f‖ + ‖∇y f‖ = ${r.stationarity.toExponential(3)}`);
+  ctx.result({ game: name, solver, ...r, x: Array.from(r.x), y: Array.from(r.y) });
+}
+
+interface GameRun {
+  status: string;
+  evaluations: number;
+  x: Float64Array;
+  y: Float64Array;
+  stationarity: number;
+}
+
+async function solveGame(
+  name: string,
+  solver: (typeof MINIMAX_SOLVERS)[number],
+  maxEvaluations: number,
+  seed: number,
+  noisy: boolean,
+): Promise<GameRun> {
+  const g = GAMES[name]!();
+  const start = { x0: g.x0, y0: g.y0 };
+  const f = (x: Float64Array, y: Float64Array) => g.value(x, y);
+  const max = g.boundsY ? { bounds: { ...g.boundsY, handling: 'projection' as const } } : {};
+  let r: SolverResult & { y: Float64Array };
+  if (solver === 'direct-search') {
+    const objective = noisy
+      ? { sample: (x: Float64Array, y: Float64Array, rng: Rng) => g.sample(x, y, rng) }
+      : f;
+    r = await minimax(objective as typeof f, start, { maxEvaluations, max, seed });
+  } else if (solver === 'zo-gda') r = await zerothOrderGDA(f, start, { maxEvaluations, seed });
+  else r = await gradientDescentAscent(g, start, { maxEvaluations });
+  const stationarity = norm(g.gradX(r.x, r.y)) + norm(g.gradY(r.x, r.y));
+  return { status: r.status, evaluations: r.evaluations, x: r.x, y: r.y, stationarity };
+}
+
+export interface GameRow {
+  game: string;
+  solver: string;
+  status: string;
+  evaluations: number;
+  /** ‖∇x f‖ + ‖∇y f‖ at the end (NaN when the run diverged). */
+  stationarity: number;
+}
+
+/** The min-max method against zeroth-order GDA (same budget) and GDA with true gradients, on every game. */
+export async function gamesBenchmark(
+  ctx: Context,
+  store: RunStore,
+  scope: Scope,
+  budget: number,
+  seed: number,
+): Promise<{ rows: GameRow[]; figure: Record<string, unknown>; counts: CellCounts }> {
+  const cells = Object.keys(GAMES).flatMap((game) => MINIMAX_SOLVERS.map((solver) => ({ game, solver })));
+  const { rows, counts } = await cellLoop(
+    ctx,
+    store,
+    scope,
+    { budget, seed },
+    'min-max games',
+    cells,
+    async ({ game, solver }) => {
+      const r = await solveGame(game, solver, budget, seed, false);
+      return [
+        {
+          game,
+          solver,
+          status: r.status,
+          evaluations: r.evaluations,
+          stationarity: Number.isFinite(r.stationarity) ? r.stationarity : Number.NaN,
+        },
+      ];
+    },
+    (c) => `${c.game} · ${c.solver}`,
+  );
+  const figure = {
+    $schema: VEGA_LITE,
+    title: `Stationarity ‖∇x f‖ + ‖∇y f‖ after ${budget} evaluations (lower is better; a missing point = diverged)`,
+    data: {
+      values: rows.map((r) => ({
+        ...r,
+        stationarity:
+          Number.isFinite(r.stationarity) && r.stationarity < 1e6 ? Math.max(r.stationarity, 1e-12) : null,
+      })),
+    },
+    width: 110,
+    height: 200,
+    mark: { type: 'point', filled: true, size: 120 },
+    encoding: {
+      column: { field: 'game', type: 'nominal', title: null },
+      x: { field: 'solver', type: 'nominal', title: null, axis: { labelAngle: -40 } },
+      y: { field: 'stationarity', type: 'quantitative', scale: { type: 'log' }, title: 'stationarity' },
+      color: { field: 'solver', type: 'nominal', legend: null },
+    },
+  };
+  return { rows, figure, counts };
+}
+
+// ---------------------------------------------------------------- Moré–Wild profiles
+
+export const BENCH_SOLVERS: Record<
+  string,
+  (f: (x: Float64Array) => number, x0: Float64Array, budget: number, seed: number) => Promise<SolverResult>
+> = {
+  'ds-coordinate': (f, x0, maxEvaluations) => directSearch(f, x0, { maxEvaluations, minStep: 1e-12 }),
+  'ds-probabilistic': (f, x0, maxEvaluations, seed) =>
+    directSearch(f, x0, { pollSet: 'probabilistic', maxEvaluations, minStep: 1e-12, seed }),
+  'ds-random-orthogonal': (f, x0, maxEvaluations, seed) =>
+    directSearch(f, x0, { pollSet: 'random-orthogonal', maxEvaluations, minStep: 1e-12, seed }),
+  'nelder-mead': (f, x0, maxEvaluations) => nelderMead(f, x0, { maxEvaluations, minStep: 1e-12 }),
+};
+
+export interface ProfileConfig {
+  solvers: string[];
+  variant: MoreWildVariant;
+  tau: number;
+  /** Budget in simplex gradients: (n + 1)·budget evaluations. */
+  budget: number;
+  seed: number;
+}
+
+export interface TraceRow {
+  solver: string;
+  problem: string;
+  dimension: number;
+  initialValue: number;
+  bestSoFar: number[];
+}
+
+/** Every solver on the 53 Moré–Wild problems (one stored cell per solver and problem), then the data profile. */
+export async function moreWildBenchmark(
+  ctx: Context,
+  store: RunStore,
+  scope: Scope,
+  config: ProfileConfig,
+): Promise<{
+  summary: { solver: string; kappa: number; solved: number }[];
+  figure: Record<string, unknown>;
+  counts: CellCounts;
+}> {
+  for (const s of config.solvers) {
+    if (!BENCH_SOLVERS[s])
+      throw new UsageError(
+        `--solvers: unknown solver ${JSON.stringify(s)}; known: ${Object.keys(BENCH_SOLVERS).join(', ')}`,
+      );
+  }
+  const problems = moreWildProblems();
+  const cells = problems.flatMap((problem) => config.solvers.map((solver) => ({ problem, solver })));
+  const { rows, counts } = await cellLoop(
+    ctx,
+    store,
+    scope,
+    config,
+    'Moré–Wild',
+    cells,
+    async ({ problem, solver }) => {
+      const f = moreWildObjective(problem, config.variant, new Rng(config.seed).fork(problem.name));
+      const values: number[] = [];
+      const traced = (x: Float64Array) => {
+        const v = f(x);
+        values.push(Number.isFinite(v) ? v : Number.POSITIVE_INFINITY);
+        return v;
+      };
+      await BENCH_SOLVERS[solver]!(traced, problem.x0, config.budget * (problem.n + 1), config.seed);
+      return [
+        {
+          solver,
+          problem: problem.name,
+          dimension: problem.n,
+          initialValue: problem.f(problem.x0),
+          bestSoFar: Array.from(bestSoFar(values)),
+        },
+      ];
+    },
+    (c) => `${c.solver} · ${c.problem.name}`,
+  );
+  const kappas = Array.from({ length: config.budget + 1 }, (_, k) => k).filter((k) => k <= 10 || k % 5 === 0);
+  const traces: RunTrace[] = (rows as TraceRow[]).map((r) => ({
+    ...r,
+    bestSoFar: r.bestSoFar.map((v) => (v === null ? Number.POSITIVE_INFINITY : v)),
+  }));
+  const profile = dataProfile(traces, config.tau, kappas);
+  const summary = profile.series.flatMap((s) =>
+    profile.x.map((kappa, i) => ({ solver: s.solver, kappa, solved: s.y[i]! })),
+  );
+  const figure = {
+    $schema: VEGA_LITE,
+    title: `Data profiles on the 53 Moré–Wild problems (${config.variant}, τ = ${config.tau})`,
+    data: { values: summary },
+    width: 420,
+    height: 260,
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'kappa', type: 'quantitative', title: profile.xLabel },
+      y: {
+        field: 'solved',
+        type: 'quantitative',
+        title: 'share of problems solved',
+        scale: { domain: [0, 1] },
+      },
+      color: { field: 'solver', type: 'nominal' },
+    },
+  };
+  return { summary, figure, counts };
+}
+
+/** A store-backed loop over cells, like the diagnostics runners': finished cells are read back, new ones written at once. */
+async function cellLoop<C, Row>(
+  ctx: Context,
+  store: RunStore,
+  scope: Scope,
+  config: unknown,
+  title: string,
+  cells: C[],
+  run: (cell: C) => Promise<Row[]>,
+  keyOf: (cell: C) => string,
+): Promise<{ rows: Row[]; counts: CellCounts }> {
+  if (ctx.fresh) store.clear(scope);
+  const done = new Map(store.cells(scope).map((c) => [c.key, c.rows as Row[]]));
+  const progress = ctx.progress(title);
+  const counts: CellCounts = { computed: 0, reused: 0 };
+  const rows: Row[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const key = keyOf(cells[i]!);
+    let cellRows = done.get(key);
+    if (cellRows) counts.reused++;
+    else {
+      const t = performance.now();
+      cellRows = await run(cells[i]!);
+      store.put(
+        scope,
+        { key, rows: cellRows },
+        { config, backend: 'js', versions: VERSIONS, ms: performance.now() - t },
+      );
+      counts.computed++;
+    }
+    rows.push(...cellRows);
+    progress.update(i + 1, cells.length, key, done.has(key));
+  }
+  progress.done(`${counts.computed} cells computed, ${counts.reused} read from the store`);
+  return { rows, counts };
+}
+
+// ---------------------------------------------------------------- flag helpers
+
+export function positiveInt(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1)
+    throw new UsageError(`${flag} must be an integer ≥ 1, got ${JSON.stringify(text)}`);
+  return v;
+}
+
+export function positiveNumber(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new UsageError(`${flag} must be a number > 0, got ${JSON.stringify(text)}`);
+  return v;
+}
+
+export function numberList(flag: string, text: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) {
+    throw new UsageError(`${flag} must be a comma-separated list of numbers, got ${JSON.stringify(text)}`);
+  }
+  return values;
+}

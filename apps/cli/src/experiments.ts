@@ -1,0 +1,149 @@
+/**
+ * Runs a diagnostics experiment through the run store (finished cells read back, new ones written
+ * at once), with progress, and writes its figure (SVG, PNG, spec) and data (JSON, CSV).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CellResult,
+  collapseExperiment,
+  depthSweepExperiment,
+  dongResidualExperiment,
+  type ExperimentResult,
+  gradientNormsExperiment,
+  gradientRatioExperiment,
+  type RunOptions,
+  tokenCosineExperiment,
+} from '@trainlab/diagnostics';
+import { tf } from '@trainlab/tensor';
+import type { Context } from './context';
+import { writeFigure } from './render';
+import { type RunStore, type Scope, scopeOf } from './store';
+import { VERSIONS } from './versions';
+
+// biome-ignore lint/suspicious/noExplicitAny: each runner has its own row and config types
+type AnyResult = ExperimentResult<any, any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Runner = (config: any, options: RunOptions<any>) => Promise<AnyResult>;
+
+export const RUNNERS: Record<string, Runner> = {
+  tokenCosine: tokenCosineExperiment,
+  depthSweep: depthSweepExperiment,
+  gradientNorms: gradientNormsExperiment,
+  gradientRatio: gradientRatioExperiment,
+  collapse: collapseExperiment,
+  dongResidual: dongResidualExperiment,
+};
+
+/** How many cells were computed now and how many came from the store. */
+export interface CellCounts {
+  computed: number;
+  reused: number;
+}
+
+/**
+ * Runs cells through the store: `cells(completed, onCell, onProgress)` is the sweep; whatever the
+ * store holds for this scope is handed in as `completed`, and each new cell is written before the
+ * next one starts.
+ */
+export async function storedSweep<T>(
+  ctx: Context,
+  store: RunStore,
+  scope: Scope,
+  config: unknown,
+  title: string,
+  sweep: (options: RunOptions<unknown>) => Promise<T>,
+): Promise<{ result: T; counts: CellCounts }> {
+  if (ctx.fresh) store.clear(scope);
+  const completed = store.cells(scope) as CellResult<unknown>[];
+  const info = await ctx.backend();
+  const progress = ctx.progress(title);
+  const counts: CellCounts = { computed: 0, reused: 0 };
+  let last = performance.now();
+  const result = await sweep({
+    completed,
+    onCell: (cell) => {
+      const now = performance.now();
+      store.put(scope, cell, { config, backend: info.name, versions: VERSIONS, ms: now - last });
+      last = now;
+      counts.computed++;
+    },
+    onProgress: (e) => {
+      if (e.reused) counts.reused++;
+      progress.update(e.done, e.total, e.key, e.reused);
+      if (e.reused) last = performance.now();
+    },
+  });
+  progress.done(`${counts.computed} cells computed, ${counts.reused} read from the store`);
+  return { result, counts };
+}
+
+/** Runs one diagnostics experiment and writes its outputs under `out/figures` and `out/data`. */
+export async function runExperiment(
+  ctx: Context,
+  store: RunStore,
+  runner: string,
+  name: string,
+  config: Record<string, unknown>,
+): Promise<{ result: AnyResult; counts: CellCounts; files: string[] }> {
+  const run = RUNNERS[runner]!;
+  const info = await ctx.backend();
+  const scope = scopeOf(runner, { config, backend: info.name });
+  const { result, counts } = await storedSweep(ctx, store, scope, config, name, (options) =>
+    run(config, options),
+  );
+  const files = await writeOutputs(ctx, name, result);
+  if (tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);
+  return { result, counts, files };
+}
+
+/** Figure (vl.json, svg, png) and data (json with config, summary and rows; csv of the summary and of the rows). */
+export async function writeOutputs(ctx: Context, name: string, result: AnyResult): Promise<string[]> {
+  const figure = await writeFigure(result.figure, join(ctx.outDir('figures'), name));
+  const data = ctx.outDir('data');
+  const json = join(data, `${name}.json`);
+  writeFileSync(
+    json,
+    `${JSON.stringify({ experiment: result.experiment, config: result.config, summary: result.summary, rows: result.rows }, jsonNumbers, 2)}\n`,
+  );
+  const csv = join(data, `${name}.csv`);
+  writeFileSync(csv, toCsv(result.summary));
+  const rowsCsv = join(data, `${name}.rows.csv`);
+  writeFileSync(rowsCsv, toCsv(result.rows));
+  return [figure.svg, figure.png, figure.spec, json, csv, rowsCsv];
+}
+
+/** JSON has no NaN or Infinity: write them as null. */
+export function jsonNumbers(_: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+}
+
+/** CSV with a header from the union of the keys, RFC 4180 quoting. */
+export function toCsv(rows: readonly object[]): string {
+  const keys: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const cell = (v: unknown): string => {
+    if (v === undefined || v === null) return '';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [
+    keys.join(','),
+    ...rows.map((r) => keys.map((k) => cell((r as Record<string, unknown>)[k])).join(',')),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** A fixed-width table of the chosen columns (for the end-of-run summary). */
+export function table(rows: readonly Record<string, unknown>[], columns: string[]): string {
+  const text = (v: unknown) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : String(v ?? '');
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [
+    line(columns),
+    line(widths.map((w) => '─'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => text(r[c])))),
+  ].join('\n');
+}

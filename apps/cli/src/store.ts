@@ -1,0 +1,132 @@
+/**
+ * The run store: every finished cell of a sweep is written at once (one SQLite transaction per
+ * cell), with its config, seed, backend, versions and timing, so that rerunning a command resumes
+ * where it stopped. Behind the small `RunStore` interface so that a server database can stand in
+ * for the embedded one later.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'libsql';
+
+/** Facts stored with every cell. */
+export interface CellMeta {
+  /** The full, resolved config of the sweep. */
+  config: unknown;
+  backend: string;
+  versions: Record<string, string>;
+  /** Milliseconds the cell took. */
+  ms: number;
+}
+
+export interface StoredCell {
+  key: string;
+  rows: unknown[];
+}
+
+export interface RunStore {
+  /** Every stored cell of a sweep, in the order they were written. */
+  cells(scope: Scope): StoredCell[];
+  /** Writes one finished cell (atomically). */
+  put(scope: Scope, cell: StoredCell, meta: CellMeta): void;
+  /** Forgets a sweep (for --fresh). */
+  clear(scope: Scope): void;
+  close(): void;
+}
+
+/** A sweep: an experiment and the hash of its resolved config (same command ⇒ same scope). */
+export interface Scope {
+  experiment: string;
+  configHash: string;
+}
+
+/** The scope of an experiment run with this config (key order does not matter). */
+export function scopeOf(experiment: string, config: unknown): Scope {
+  return {
+    experiment,
+    configHash: createHash('sha256').update(stableJson(config)).digest('hex').slice(0, 16),
+  };
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS cells (
+  experiment  TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  rows_json   TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  backend     TEXT NOT NULL,
+  versions    TEXT NOT NULL,
+  ms          REAL NOT NULL,
+  finished_at TEXT NOT NULL,
+  PRIMARY KEY (experiment, config_hash, key)
+);`;
+
+/**
+ * The embedded store: one SQLite file through `libsql` (better-sqlite3's API with prebuilt binaries,
+ * so nothing compiles at install time).
+ */
+export class SqliteRunStore implements RunStore {
+  private readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.exec(SCHEMA);
+  }
+
+  cells(scope: Scope): StoredCell[] {
+    const rows = this.db
+      .prepare('SELECT key, rows_json FROM cells WHERE experiment = ? AND config_hash = ? ORDER BY seq')
+      .all(scope.experiment, scope.configHash) as { key: string; rows_json: string }[];
+    return rows.map((r) => ({ key: r.key, rows: JSON.parse(r.rows_json) as unknown[] }));
+  }
+
+  put(scope: Scope, cell: StoredCell, meta: CellMeta): void {
+    const seq = (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM cells WHERE experiment = ? AND config_hash = ?')
+        .get(scope.experiment, scope.configHash) as { n: number }
+    ).n;
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO cells (experiment, config_hash, key, seq, rows_json, config_json, backend, versions, ms, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        scope.experiment,
+        scope.configHash,
+        cell.key,
+        seq,
+        JSON.stringify(cell.rows, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+        JSON.stringify(meta.config),
+        meta.backend,
+        JSON.stringify(meta.versions),
+        meta.ms,
+        new Date().toISOString(),
+      );
+  }
+
+  clear(scope: Scope): void {
+    this.db
+      .prepare('DELETE FROM cells WHERE experiment = ? AND config_hash = ?')
+      .run(scope.experiment, scope.configHash);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,241 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
+import { describe, expect, it } from 'vitest';
+import { toPng, toSvg } from '../src/render';
+import { start, trainlab } from './run';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'trainlab-cli-'));
+
+describe('trainlab', () => {
+  it('prints help for every command, with an example', () => {
+    const top = trainlab(['--help']);
+    expect(top.code).toBe(0);
+    for (const c of [
+      'reproduce',
+      'signal',
+      'depth',
+      'grads',
+      'ratio',
+      'collapse',
+      'dong',
+      'dfo',
+      'backend',
+    ]) {
+      expect(top.stdout).toContain(c);
+    }
+    const signal = trainlab(['signal', '--help']);
+    expect(signal.code).toBe(0);
+    expect(signal.stdout).toMatch(/Example:\n {2}trainlab signal/);
+  });
+
+  it('reproduce --quick writes every figure, data file and the report, and a rerun reads every cell back', () => {
+    const out = tmp();
+    const r = trainlab(['reproduce', '--quick', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      findings: {
+        id: string;
+        paper: string;
+        agrees: boolean;
+        files: string[];
+        counts: { computed: number; reused: number };
+      }[];
+    };
+    expect(result.findings.map((f) => f.id)).toEqual([
+      'signal',
+      'depth',
+      'grads',
+      'collapse',
+      'ratio',
+      'dong',
+      'games',
+      'more-wild',
+    ]);
+    for (const f of result.findings) {
+      for (const ext of ['.svg', '.png', '.vl.json', '.json', '.csv'])
+        expect(
+          f.files.some((p) => p.endsWith(ext)),
+          `${f.id} ${ext}`,
+        ).toBe(true);
+      for (const file of f.files) expect(existsSync(file), file).toBe(true);
+      expect(f.counts.computed).toBeGreaterThan(0);
+      const png = readFileSync(f.files.find((p) => p.endsWith('.png'))!);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    }
+    // The rank-collapse results agree with the paper at these sizes.
+    expect(result.findings.filter((f) => f.paper !== 'direct search').every((f) => f.agrees)).toBe(true);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('![');
+    expect(md.match(/^## /gm)).toHaveLength(8);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="figures/signal.png"');
+    const csv = readFileSync(join(out, 'data', 'signal.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('setting,norm,scale,mlp,layer,cosine,cosineStd,rho,predicted');
+
+    const again = trainlab(['reproduce', '--quick', '--out', out, '--json']);
+    expect(again.code).toBe(0);
+    const second = JSON.parse(again.stdout) as typeof result;
+    for (const f of second.findings) {
+      expect(f.counts.computed, f.id).toBe(0);
+      expect(f.counts.reused).toBe(result.findings.find((g) => g.id === f.id)!.counts.computed);
+    }
+  });
+
+  it('renders text into PNGs (the fonts are found)', async () => {
+    const svg = await toSvg({
+      title: 'Hello',
+      data: { values: [{ x: 1 }] },
+      mark: 'text',
+      encoding: { text: { field: 'x' } },
+    });
+    const { pixels, width, height } = toPng(svg, 1);
+    let dark = 0;
+    for (let i = 0; i < width * height; i++) if (pixels[4 * i]! < 128) dark++;
+    expect(dark).toBeGreaterThan(20);
+  });
+
+  it('rejects bad flags and bad config files with exit code 2 and a message naming the problem', () => {
+    const out = tmp();
+    const depth = trainlab(['signal', '--depth', '0', '--out', out]);
+    expect(depth.code).toBe(2);
+    expect(depth.stderr).toMatch(/depth \(--depth\): .*>=1.*got 0/);
+    const unknown = trainlab(['signal', '--dept', '3', '--out', out]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option '--dept'/);
+    const notNumber = trainlab(['signal', '--n', 'many', '--out', out]);
+    expect(notNumber.code).toBe(2);
+    expect(notNumber.stderr).toMatch(/--n must be a number, got "many"/);
+
+    const yaml = join(out, 'bad.yaml');
+    writeFileSync(yaml, 'depth: 4\nnorms: [post, middle]\ncolour: red\n');
+    const bad = trainlab(['signal', '--config', yaml, '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/norms\.1 \(--norms\): .*"post"\|"pre"\|"none"/);
+    expect(bad.stderr).toMatch(/colour/);
+    const json = join(out, 'bad.json');
+    writeFileSync(json, '{ "depth": ');
+    expect(trainlab(['grads', '--config', json, '--out', out]).stderr).toMatch(/not valid JSON/);
+    expect(trainlab(['dfo', 'minimize', '--problem', '99']).code).toBe(2);
+    expect(trainlab(['dfo', 'minimax', '--game', 'chess']).stderr).toMatch(/--game must be one of quadratic/);
+    expect(trainlab(['--seed', '-1', 'backend']).code).toBe(2);
+  });
+
+  it('runs an experiment from a YAML config with flags on top, and --json is machine-readable', () => {
+    const out = tmp();
+    const yaml = join(out, 'grads.yaml');
+    writeFileSync(yaml, 'depth: 3\nnorms: [post]\nmlp: [false]\nseeds: 1\nn: 8\ndModel: 16\n');
+    const r = trainlab(['grads', '--config', yaml, '--depth', '4', '--out', out, '--json', '--seed', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      config: { depth: number; seed: number };
+      summary: { layer: number }[];
+      counts: { computed: number };
+    };
+    expect(result.config.depth).toBe(4);
+    expect(result.config.seed).toBe(5);
+    expect(Math.max(...result.summary.map((s) => s.layer))).toBe(3);
+    expect(result.counts.computed).toBe(2);
+  });
+
+  it('resumes after SIGKILL: nothing lost, nothing computed twice, the same numbers as an uninterrupted run', async () => {
+    const out = tmp();
+    const args = [
+      'signal',
+      '--depth',
+      '12',
+      '--n',
+      '16',
+      '--d-model',
+      '64',
+      '--seeds',
+      '6',
+      '--norms',
+      'post,pre,none',
+    ];
+    const total = 3 * 2 * 2 * 6;
+    const child = start([...args, '--out', out]);
+    const db = join(out, 'runs.sqlite');
+    const stored = () => {
+      if (!existsSync(db)) return 0;
+      const conn = new Database(db, { readonly: true });
+      try {
+        return (conn.prepare('SELECT COUNT(*) AS n FROM cells').get() as { n: number }).n;
+      } catch {
+        return 0;
+      } finally {
+        conn.close();
+      }
+    };
+    const deadline = Date.now() + 120_000;
+    while (stored() < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const before = stored();
+    expect(before).toBeGreaterThanOrEqual(8);
+    expect(before).toBeLessThan(total);
+
+    const resumed = trainlab([...args, '--out', out, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const r = JSON.parse(resumed.stdout) as {
+      counts: { computed: number; reused: number };
+      summary: unknown[];
+    };
+    expect(r.counts.reused).toBe(before);
+    expect(r.counts.computed).toBe(total - before);
+    expect(stored()).toBe(total);
+
+    const clean = trainlab([...args, '--out', tmp(), '--json']);
+    expect((JSON.parse(clean.stdout) as { summary: unknown[] }).summary).toEqual(r.summary);
+  });
+
+  it('dfo: minimizes a built-in problem and a user module, solves a game, runs the benchmark', () => {
+    const problem = trainlab(['dfo', 'minimize', '--problem', '1', '--json', '--quiet']);
+    expect(problem.code, problem.stderr).toBe(0);
+    expect(JSON.parse(problem.stdout).value).toBeCloseTo(36, 3); // linear full rank: f* = m − n = 45 − 9
+
+    const dir = tmp();
+    const mod = join(dir, 'objective.mjs');
+    writeFileSync(
+      mod,
+      'export const x0 = [3, -2];\nexport default (x) => (x[0] - 1) ** 2 + 10 * (x[1] + 0.5) ** 2;\n',
+    );
+    const user = trainlab(['dfo', 'minimize', '--module', mod, '--poll-set', 'probabilistic', '--json']);
+    expect(user.code, user.stderr).toBe(0);
+    const x = JSON.parse(user.stdout).x as number[];
+    expect(x[0]).toBeCloseTo(1, 4);
+    expect(x[1]).toBeCloseTo(-0.5, 4);
+
+    const game = trainlab(['dfo', 'minimax', '--game', 'quadratic', '--json']);
+    expect(game.code, game.stderr).toBe(0);
+    expect(JSON.parse(game.stdout).stationarity).toBeLessThan(1e-5);
+
+    const bench = trainlab([
+      'dfo',
+      'bench',
+      '--solvers',
+      'ds-probabilistic,nelder-mead',
+      '--budget',
+      '10',
+      '--out',
+      dir,
+      '--json',
+    ]);
+    expect(bench.code, bench.stderr).toBe(0);
+    const b = JSON.parse(bench.stdout) as {
+      final: { solver: string; solved: number }[];
+      counts: { computed: number };
+    };
+    expect(b.counts.computed).toBe(2 * 53);
+    for (const f of b.final) expect(f.solved).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'figures', 'more-wild.png'))).toBe(true);
+  });
+
+  it('backend says which backend runs and how fast it multiplies', () => {
+    const r = trainlab(['backend', '--json'], { env: { TRAINLAB_BACKEND: 'cpu' } });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { backend: { name: string }; sgemm: { gflops: number }[] };
+    expect(result.backend.name).toBe('cpu');
+    expect(result.sgemm.every((s) => s.gflops > 0)).toBe(true);
+  });
+});
