@@ -60,17 +60,33 @@ export async function loadObjective(
   if (!existsSync(file)) throw new UsageError(`--module: no file at ${file}`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    if (/\.[cm]?ts$/.test(file)) {
+      // TypeScript objectives load through tsx's loader, scoped to this one import.
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    } else {
+      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    }
   } catch (error) {
     throw new UsageError(`--module: cannot load ${file}: ${(error as Error).message}`);
   }
-  const f = exportName ? mod[exportName] : (mod.default ?? mod.objective);
+  // A CommonJS or transpiled module puts the default export under default.default.
+  const def = (mod.default as Record<string, unknown> | undefined)?.default ?? mod.default;
+  const f = exportName ? mod[exportName] : typeof def === 'function' ? def : mod.objective;
   if (typeof f !== 'function') {
     throw new UsageError(
-      `--module: ${file} must export a function ${exportName ? `named "${exportName}"` : '(default export or "objective")'}; exports: ${Object.keys(mod).join(', ') || 'none'}`,
+      `--module: ${file} must export a function ${exportName ? `named "${exportName}"` : '(default export or "objective")'}; exports: ${
+        Object.keys(mod)
+          .filter((k) => k !== 'default' || typeof mod.default === 'function')
+          .join(', ') || 'none'
+      }`,
     );
   }
-  const x0 = Array.isArray(mod.x0) ? (mod.x0 as number[]) : undefined;
+  const x0 = Array.isArray(mod.x0)
+    ? (mod.x0 as number[])
+    : Array.isArray((mod.default as Record<string, unknown> | undefined)?.x0)
+      ? ((mod.default as Record<string, unknown>).x0 as number[])
+      : undefined;
   return x0 ? { f: f as (x: Float64Array) => number, x0 } : { f: f as (x: Float64Array) => number };
 }
 
@@ -250,7 +266,13 @@ export async function gamesBenchmark(
     encoding: {
       column: { field: 'game', type: 'nominal', title: null },
       x: { field: 'solver', type: 'nominal', title: null, axis: { labelAngle: -40 } },
-      y: { field: 'stationarity', type: 'quantitative', scale: { type: 'log' }, title: 'stationarity' },
+      y: {
+        field: 'stationarity',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'stationarity',
+        axis: { format: '.0e' },
+      },
       color: { field: 'solver', type: 'nominal', legend: null },
     },
   };

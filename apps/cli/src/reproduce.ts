@@ -243,7 +243,7 @@ export async function reproduce(
       title: `The min-max direct-search method against zeroth-order and true-gradient GDA (${budget} evaluations)`,
       reading:
         `Direct search ends at least as stationary as zeroth-order GDA on ${better.length} of ${games.length} games (${better.join(', ')}); ` +
-        `its stationarity ranges from ${sci(Math.min(...games.map((g) => of(g, 'direct-search'))))} to ${sci(Math.max(...games.map((g) => of(g, 'direct-search'))))}, and it never diverges where the GDA baselines do.`,
+        `its stationarity ranges from ${sci(Math.min(...games.map((g) => of(g, 'direct-search'))))} to ${sci(Math.max(...games.map((g) => of(g, 'direct-search'))))} (robust-polynomial's max player is box-constrained, so ‖∇y f‖ need not vanish there), and it never diverges where the GDA baselines do.`,
       claim:
         'Derivative-free direct search solves min-max games whose max player satisfies the PL condition, competitively with zeroth-order gradient methods.',
       agrees: better.length * 2 > games.length && games.every((g) => Number.isFinite(of(g, 'direct-search'))),

@@ -231,6 +231,42 @@ describe('trainlab', () => {
     expect(existsSync(join(dir, 'figures', 'more-wild.png'))).toBe(true);
   });
 
+  it('runs every experiment command on small sizes', () => {
+    const out = tmp();
+    const small = ['--seeds', '1', '--d-model', '16', '--n', '6'];
+    for (const args of [
+      ['signal', ...small, '--depth', '2', '--norms', 'pre', '--mlp', 'true'],
+      ['depth', ...small, '--depths', '1,3', '--norms', 'none', '--scales', '0.5'],
+      ['ratio', '--seeds', '1', '--d-model', '16', '--variables', 'n', '--n', '8'],
+      ['collapse', ...small, '--depth', '2', '--eps', '0,0.1', '--norms', 'post'],
+      ['dong', ...small, '--depth', '3'],
+    ]) {
+      const r = trainlab([...args, '--out', out, '--json', '--quiet']);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toBe('');
+      const result = JSON.parse(r.stdout) as { summary: unknown[]; files: string[] };
+      expect(result.summary.length).toBeGreaterThan(0);
+      for (const f of result.files) expect(existsSync(f), f).toBe(true);
+    }
+  });
+
+  it('dfo minimize loads a TypeScript objective', () => {
+    const dir = tmp();
+    const mod = join(dir, 'objective.ts');
+    writeFileSync(
+      mod,
+      'export const x0: number[] = [0, 0];\nexport function objective(x: Float64Array): number {\n  return (x[0]! + 2) ** 2 + (x[1]! - 3) ** 2;\n}\n',
+    );
+    const r = trainlab(['dfo', 'minimize', '--module', mod, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const x = JSON.parse(r.stdout).x as number[];
+    expect(x[0]).toBeCloseTo(-2, 4);
+    expect(x[1]).toBeCloseTo(3, 4);
+    const missing = trainlab(['dfo', 'minimize', '--module', mod, '--export', 'nope']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/must export a function named "nope"; exports: objective, x0/);
+  });
+
   it('backend says which backend runs and how fast it multiplies', () => {
     const r = trainlab(['backend', '--json'], { env: { TRAINLAB_BACKEND: 'cpu' } });
     expect(r.code, r.stderr).toBe(0);
