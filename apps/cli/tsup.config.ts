@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
 import { tsupConfig } from '../../tsup.base';
 
-// An executable, not a library: one ESM file, no declarations.
-export default defineConfig(tsupConfig(['src/cli.ts'], { format: ['esm'], dts: false }));
+// An executable, not a library: ESM, no declarations. worker.js runs cells on worker threads.
+export default defineConfig(tsupConfig(['src/cli.ts', 'src/worker.ts'], { format: ['esm'], dts: false }));

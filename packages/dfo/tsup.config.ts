@@ -1,4 +1,11 @@
 import { defineConfig } from 'tsup';
 import { tsupConfig } from '../../tsup.base';
 
-export default defineConfig(tsupConfig(['src/index.ts']));
+// The objective worker is plain JavaScript, copied next to the bundle it is loaded from.
+export default defineConfig(
+  tsupConfig(['src/index.ts', 'src/workerObjective.ts'], {
+    shims: true, // import.meta.url in the CommonJS build
+    onSuccess:
+      "node -e \"require('node:fs').copyFileSync('src/objective-worker.mjs', 'dist/objective-worker.mjs')\"",
+  }),
+);

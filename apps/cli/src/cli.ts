@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig } from './config';
 import { Context, type GlobalOptions, UsageError } from './context';
 import { minimaxCommand, minimizeCommand, moreWildBenchmark, positiveInt, positiveNumber } from './dfo';
-import { runExperiment, table } from './experiments';
+import { CellsFailedError, runExperiment, table } from './experiments';
 import { reproduce } from './reproduce';
 import { SqliteRunStore, scopeOf } from './store';
 import { CLI_VERSION } from './versions';
@@ -29,6 +29,13 @@ function globals(command: Command): GlobalOptions {
   if (o.quiet) out.quiet = true;
   if (o.out !== undefined) out.out = String(o.out);
   if (o.fresh) out.fresh = true;
+  if (o.workers !== undefined) {
+    const workers = Number(o.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+      throw new UsageError(`--workers must be an integer from 1 to 256, got ${JSON.stringify(o.workers)}`);
+    }
+    out.workers = workers;
+  }
   return out;
 }
 
@@ -43,6 +50,7 @@ async function withStore(
     await body(ctx, store);
   } finally {
     store.close();
+    await ctx.close();
   }
 }
 
@@ -70,6 +78,10 @@ export function buildProgram(): Command {
       `output folder for figures, data, report and the run store (default: ./${DEFAULT_OUT})`,
     )
     .option('--fresh', 'ignore stored cells and compute everything again')
+    .option(
+      '--workers <n>',
+      'worker threads for sweeps, one TensorFlow.js each (default: the number of cores; 1 = main thread)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -260,6 +272,10 @@ export async function main(argv: string[]): Promise<number> {
       )
         return 0;
       return 2; // commander has printed the message
+    }
+    if (error instanceof CellsFailedError) {
+      process.stderr.write(`trainlab: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof UsageError || (error as { code?: string }).code === 'E_CONFIG') {
       process.stderr.write(`trainlab: ${(error as Error).message}\n`);

@@ -3,8 +3,10 @@
  * progress lines or bars, and user errors that exit with code 2.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type BackendInfo, type BackendRequest, initBackend } from '@trainlab/tensor';
+import { type CellPool, createCellPool } from './pool';
 
 /** A user error: bad flags, bad config, bad input. Exits with code 2 and the message. */
 export class UsageError extends Error {
@@ -18,6 +20,8 @@ export interface GlobalOptions {
   quiet?: boolean;
   out?: string;
   fresh?: boolean;
+  /** Worker threads for sweeps; 1 runs cells in the main thread. @defaultValue the number of cores */
+  workers?: number;
 }
 
 export class Context {
@@ -28,8 +32,12 @@ export class Context {
   readonly out: string;
   readonly seed: number | undefined;
   readonly fresh: boolean;
+  readonly workers: number;
+  /** --workers as given (undefined when defaulted). */
+  readonly workersRequested: number | undefined;
   private readonly backendRequest: BackendRequest | undefined;
   private backendInfo: BackendInfo | undefined;
+  private pool: CellPool | undefined;
 
   constructor(options: GlobalOptions, defaultOut: string) {
     this.json = options.json ?? false;
@@ -39,7 +47,29 @@ export class Context {
     this.out = resolve(options.out ?? defaultOut);
     this.seed = options.seed;
     this.fresh = options.fresh ?? false;
+    this.workers = options.workers ?? availableParallelism();
+    this.workersRequested = options.workers;
     this.backendRequest = options.backend;
+  }
+
+  /**
+   * The worker pool for sweeps, or null with --workers 1. Started on first use, before the main
+   * thread's own TensorFlow.js, so that the workers load theirs meanwhile. Workers resolve the same
+   * backend request as the main thread (same machine, same rules), so they run the same backend.
+   */
+  cellPool(): CellPool | null {
+    if (this.workers <= 1) return null;
+    if (!this.pool) {
+      this.pool = createCellPool(this.workers, this.backendRequest ?? 'auto');
+      this.log(`sweeps run on ${this.workers} worker threads (--workers), one TensorFlow.js each`);
+    }
+    return this.pool;
+  }
+
+  /** Stops the worker threads. */
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
   }
 
   /** Starts TensorFlow.js once (on the backend asked for) and says which one runs. */

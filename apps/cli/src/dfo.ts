@@ -25,6 +25,7 @@ import {
   type SolverResult,
   zerothOrderGDA,
 } from '@trainlab/dfo';
+import { workerObjective } from '@trainlab/dfo/workers';
 import { Rng } from '@trainlab/tensor';
 import { type Context, UsageError } from './context';
 import type { CellCounts } from './experiments';
@@ -133,9 +134,35 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
   }
   if (o.x0 !== undefined) x0 = numberList('--x0', o.x0);
   if (!x0) throw new UsageError('--x0 is required when the module does not export x0 (e.g. --x0 0,0)');
-  ctx.heading(`direct search (${pollSet}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`);
-  const r = await directSearch(f, x0, { pollSet, maxEvaluations, minStep, seed });
-  report(ctx, r, { label, pollSet, seed });
+  // An expensive user objective can be evaluated on worker threads: the whole poll set of an
+  // iteration at once (complete polling), so the iterates are those of a serial complete-polling run.
+  const workers = o.module !== undefined ? (ctx.workersRequested ?? 1) : 1;
+  const pool =
+    workers > 1
+      ? workerObjective(resolve(o.module!), {
+          workers,
+          ...(o.export ? { exportName: o.export } : {}),
+          tsImport: import.meta.resolve('tsx/esm/api'),
+        })
+      : null;
+  ctx.heading(
+    `direct search (${pollSet}${pool ? `, complete polls on ${workers} worker threads` : ''}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`,
+  );
+  try {
+    const r = pool
+      ? await directSearch(pool.objective, x0, {
+          pollSet,
+          maxEvaluations,
+          minStep,
+          seed,
+          concurrency: workers,
+          polling: 'complete',
+        })
+      : await directSearch(f, x0, { pollSet, maxEvaluations, minStep, seed });
+    report(ctx, r, { label, pollSet, seed, workers });
+  } finally {
+    await pool?.close();
+  }
 }
 
 function report(ctx: Context, r: SolverResult, extra: Record<string, unknown>): void {
@@ -401,7 +428,8 @@ async function cellLoop<C, Row>(
   if (ctx.fresh) store.clear(scope);
   const done = new Map(store.cells(scope).map((c) => [c.key, c.rows as Row[]]));
   const progress = ctx.progress(title);
-  const counts: CellCounts = { computed: 0, reused: 0 };
+  const counts: CellCounts = { computed: 0, reused: 0, failed: 0, ms: 0 };
+  const started = performance.now();
   const rows: Row[] = [];
   for (let i = 0; i < cells.length; i++) {
     const key = keyOf(cells[i]!);
@@ -420,6 +448,7 @@ async function cellLoop<C, Row>(
     rows.push(...cellRows);
     progress.update(i + 1, cells.length, key, done.has(key));
   }
+  counts.ms = performance.now() - started;
   progress.done(`${counts.computed} cells computed, ${counts.reused} read from the store`);
   return { rows, counts };
 }

@@ -4,41 +4,36 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CellResult,
-  collapseExperiment,
-  depthSweepExperiment,
-  dongResidualExperiment,
-  type ExperimentResult,
-  gradientNormsExperiment,
-  gradientRatioExperiment,
-  type RunOptions,
-  tokenCosineExperiment,
-} from '@trainlab/diagnostics';
+import type { CellFailure, CellResult, ExperimentResult, RunOptions } from '@trainlab/diagnostics';
 import { tf } from '@trainlab/tensor';
 import type { Context } from './context';
 import { writeFigure } from './render';
+import { RUNNERS } from './runners';
 import { type RunStore, type Scope, scopeOf } from './store';
 import { VERSIONS } from './versions';
 
 // biome-ignore lint/suspicious/noExplicitAny: each runner has its own row and config types
 type AnyResult = ExperimentResult<any, any, any>;
-// biome-ignore lint/suspicious/noExplicitAny: see above
-type Runner = (config: any, options: RunOptions<any>) => Promise<AnyResult>;
-
-export const RUNNERS: Record<string, Runner> = {
-  tokenCosine: tokenCosineExperiment,
-  depthSweep: depthSweepExperiment,
-  gradientNorms: gradientNormsExperiment,
-  gradientRatio: gradientRatioExperiment,
-  collapse: collapseExperiment,
-  dongResidual: dongResidualExperiment,
-};
 
 /** How many cells were computed now and how many came from the store. */
 export interface CellCounts {
   computed: number;
   reused: number;
+  /** Cells whose worker failed (not stored: a rerun computes them). */
+  failed: number;
+  /** Wall time of the sweep itself. */
+  ms: number;
+}
+
+/** Some cells of a sweep failed; the others are stored, so rerunning the command computes just these. */
+export class CellsFailedError extends Error {
+  override readonly name = 'CellsFailedError';
+  constructor(readonly failures: readonly CellFailure[]) {
+    super(
+      `${failures.length} cell${failures.length > 1 ? 's' : ''} failed (the others are stored; rerun the same command to retry):\n` +
+        failures.map((f) => `  - ${f.key}: ${f.reason}`).join('\n'),
+    );
+  }
 }
 
 /**
@@ -58,8 +53,9 @@ export async function storedSweep<T>(
   const completed = store.cells(scope) as CellResult<unknown>[];
   const info = await ctx.backend();
   const progress = ctx.progress(title);
-  const counts: CellCounts = { computed: 0, reused: 0 };
-  let last = performance.now();
+  const counts: CellCounts = { computed: 0, reused: 0, failed: 0, ms: 0 };
+  const started = performance.now();
+  let last = started;
   const result = await sweep({
     completed,
     onCell: (cell) => {
@@ -70,11 +66,15 @@ export async function storedSweep<T>(
     },
     onProgress: (e) => {
       if (e.reused) counts.reused++;
+      if (e.failed) counts.failed++;
       progress.update(e.done, e.total, e.key, e.reused);
       if (e.reused) last = performance.now();
     },
   });
-  progress.done(`${counts.computed} cells computed, ${counts.reused} read from the store`);
+  counts.ms = performance.now() - started;
+  progress.done(
+    `${counts.computed} cells computed, ${counts.reused} read from the store${counts.failed ? `, ${counts.failed} FAILED` : ''}`,
+  );
   return { result, counts };
 }
 
@@ -87,12 +87,19 @@ export async function runExperiment(
   config: Record<string, unknown>,
 ): Promise<{ result: AnyResult; counts: CellCounts; files: string[] }> {
   const run = RUNNERS[runner]!;
+  const pool = ctx.cellPool();
   const info = await ctx.backend();
   const scope = scopeOf(runner, { config, backend: info.name });
   const { result, counts } = await storedSweep(ctx, store, scope, config, name, (options) =>
-    run(config, options),
+    run(
+      config,
+      pool
+        ? { ...options, execute: (key) => pool.execute({ runner, config, key }), concurrency: pool.workers }
+        : options,
+    ),
   );
   const files = await writeOutputs(ctx, name, result);
+  if (result.failures.length > 0) throw new CellsFailedError(result.failures);
   if (tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);
   return { result, counts, files };
 }

@@ -189,6 +189,61 @@ describe('trainlab', () => {
     expect((JSON.parse(clean.stdout) as { summary: unknown[] }).summary).toEqual(r.summary);
   });
 
+  it('a sweep on 2 worker threads writes exactly the data of a serial run', () => {
+    const args = [
+      'signal',
+      '--depth',
+      '4',
+      '--n',
+      '8',
+      '--d-model',
+      '32',
+      '--seeds',
+      '2',
+      '--norms',
+      'post,pre',
+      '--quiet',
+    ];
+    const serial = tmp();
+    const parallel = tmp();
+    expect(trainlab([...args, '--workers', '1', '--out', serial]).code).toBe(0);
+    const r = trainlab([...args, '--workers', '2', '--out', parallel]);
+    expect(r.code, r.stderr).toBe(0);
+    const read = (dir: string) => readFileSync(join(dir, 'data', 'signal.json'), 'utf8');
+    expect(read(parallel)).toBe(read(serial));
+  });
+
+  it('a worker that dies fails its cell with the reason, not the sweep; a rerun computes just that cell', () => {
+    const out = tmp();
+    const args = [
+      'grads',
+      '--norms',
+      'post',
+      '--mlp',
+      'false',
+      '--scales',
+      '1',
+      '--seeds',
+      '3',
+      '--depth',
+      '2',
+      '--n',
+      '6',
+      '--d-model',
+      '16',
+    ];
+    const crashKey = 'post · α=1 · attention only · seed 1';
+    const crashed = trainlab([...args, '--workers', '2', '--out', out], {
+      env: { TRAINLAB_TEST_WORKER_CRASH: crashKey },
+    });
+    expect(crashed.code).toBe(1);
+    expect(crashed.stderr).toContain(`1 cell failed`);
+    expect(crashed.stderr).toContain(`${crashKey}: worker thread failed: simulated worker crash`);
+    const again = trainlab([...args, '--workers', '2', '--out', out, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).counts).toMatchObject({ computed: 1, reused: 2, failed: 0 });
+  });
+
   it('dfo: minimizes a built-in problem and a user module, solves a game, runs the benchmark', () => {
     const problem = trainlab(['dfo', 'minimize', '--problem', '1', '--json', '--quiet']);
     expect(problem.code, problem.stderr).toBe(0);
@@ -205,6 +260,11 @@ describe('trainlab', () => {
     const x = JSON.parse(user.stdout).x as number[];
     expect(x[0]).toBeCloseTo(1, 4);
     expect(x[1]).toBeCloseTo(-0.5, 4);
+    // The same objective with its polls on 2 worker threads: the iterates of serial complete polling.
+    const pooled = trainlab(['dfo', 'minimize', '--module', mod, '--workers', '2', '--json']);
+    expect(pooled.code, pooled.stderr).toBe(0);
+    expect(JSON.parse(pooled.stdout).workers).toBe(2);
+    expect((JSON.parse(pooled.stdout).x as number[])[0]).toBeCloseTo(1, 4);
 
     const game = trainlab(['dfo', 'minimax', '--game', 'quadratic', '--json']);
     expect(game.code, game.stderr).toBe(0);

@@ -82,6 +82,11 @@ export class Evaluator {
     return undefined;
   }
 
+  /** Evaluations left in the budget. */
+  remaining(): number {
+    return Math.max(0, this.budget.maxEvaluations - this.evaluations);
+  }
+
   /** The limit that ends a run before iteration `iterations + 1`: a spent budget or the iteration cap. */
   limitReached(iterations: number): StopReason | undefined {
     return this.exhausted() ?? (iterations >= this.budget.maxIterations ? 'max-iterations' : undefined);

@@ -296,9 +296,10 @@ async function evaluateAll(
 ): Promise<EvalOutcome[] | 'stopped'> {
   const out: EvalOutcome[] = [];
   const width = Math.max(1, ctx.concurrency);
-  for (let start = 0; start < candidates.length; start += width) {
+  for (let start = 0; start < candidates.length; ) {
     if (ctx.evaluator.exhausted()) return 'stopped';
-    const batch = candidates.slice(start, start + width);
+    // Never launch more evaluations than the budget has left: a parallel run stops where a serial one does.
+    const batch = candidates.slice(start, start + Math.min(width, Math.max(1, ctx.evaluator.remaining())));
     const results = await Promise.all(
       batch.map((q, j) => {
         const { call, where } = ctx.callFor(q);
@@ -313,6 +314,7 @@ async function evaluateAll(
       }),
     );
     out.push(...results);
+    start += batch.length;
   }
   return out;
 }

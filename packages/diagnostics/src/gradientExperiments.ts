@@ -98,7 +98,7 @@ export async function gradientNormsExperiment(
       },
     })),
   );
-  const rows = await runCells('gradientNorms', cells, options);
+  const { rows, failures } = await runCells('gradientNorms', cells, options);
   const summary = [...groupBy(rows, (r) => `${r.setting}|${r.layer}|${r.group}`).values()].map((g) => {
     const m = meanStd(g.map((r) => r.gradient));
     const { seed: _, gradient: __, ...first } = g[0]!;
@@ -109,6 +109,7 @@ export async function gradientNormsExperiment(
     config: { ...s, depth },
     rows,
     summary,
+    failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
       title: `Gradient norms per layer at initialization (random probe loss, n = ${s.n}, d = ${s.dModel})`,
@@ -295,7 +296,7 @@ export async function gradientRatioExperiment(
       })),
     ),
   );
-  const rows = await runCells('gradientRatio', cells, options);
+  const { rows, failures } = await runCells('gradientRatio', cells, options);
   const summary = [...groupBy(rows, (r) => `${r.variable}|${r.value}`).values()].map((g) => {
     const q = meanStd(g.map((r) => r.qOverV));
     return {
@@ -317,6 +318,7 @@ export async function gradientRatioExperiment(
     config: { ...base, dModel, seeds, seed: firstSeed, variables, sweeps },
     rows,
     summary,
+    failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
       title: `‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖ of one attention layer (d = ${dModel}; base ρ = ${base.rho}, d_k = ${base.headDim}, n = ${base.n}, σ_x = ${base.sigmaX}, τ = ${base.tau})`,
@@ -448,7 +450,7 @@ export async function collapseExperiment(
       ),
     ),
   );
-  const rows = await runCells('collapse', cells, options);
+  const { rows, failures } = await runCells('collapse', cells, options);
   const summary = [...groupBy(rows, (r) => `${r.norm}|${r.mlp}|${r.eps}`).values()].map((g) => ({
     norm: g[0]!.norm,
     mlp: g[0]!.mlp,
@@ -462,6 +464,7 @@ export async function collapseExperiment(
     config: c,
     rows,
     summary,
+    failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
       title: `Q/V gradient ratio at distance ε from collapse (X = 1xᵀ + εE; ${c.depth} blocks, n = ${c.n}, d = ${c.dModel})`,

@@ -47,7 +47,14 @@ export {
   dongResidualExperiment,
   tokenCosineExperiment,
 } from './propagation';
-export type { CellResult, ExperimentResult, FigureSpec, ProgressEvent, RunOptions } from './runner';
+export type {
+  CellFailure,
+  CellResult,
+  ExperimentResult,
+  FigureSpec,
+  ProgressEvent,
+  RunOptions,
+} from './runner';
 export { correlatedTokens } from './runner';
 export type { ResolvedSettings, Setting, SettingsConfig } from './settings';
 export type { GradientRatio, GradientTheoryInput, LayerPrediction, PropagationInput } from './theory';

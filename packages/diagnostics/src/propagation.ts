@@ -115,7 +115,7 @@ export async function tokenCosineExperiment(
         })),
     }));
   });
-  const rows = await runCells('tokenCosine', cells, options);
+  const { rows, failures } = await runCells('tokenCosine', cells, options);
   const summary = [...groupBy(rows, (r) => `${r.setting}|${r.layer}`).values()].map((g) => {
     const c = meanStd(g.map((r) => r.cosine));
     const first = g[0]!;
@@ -136,6 +136,7 @@ export async function tokenCosineExperiment(
     config: resolved,
     rows,
     summary,
+    failures,
     figure: measuredVsPredicted(
       `Token cosine per layer at initialization (n = ${s.n}, d = ${s.dModel}, ${s.seeds} seeds)`,
       summary.map((r) => ({ ...r, x: r.layer, measured: r.cosine })),
@@ -264,7 +265,7 @@ export async function depthSweepExperiment(
       }));
     }),
   );
-  const rows = await runCells('depthSweep', cells, options);
+  const { rows, failures } = await runCells('depthSweep', cells, options);
   const summary = [...groupBy(rows, (r) => `${r.setting}|${r.depth}`).values()].map((g) => {
     const c = meanStd(g.map((r) => r.cosine));
     const { seed: _, cosine: __, ...first } = g[0]!;
@@ -275,6 +276,7 @@ export async function depthSweepExperiment(
     config: { ...s, depths },
     rows,
     summary,
+    failures,
     figure: measuredVsPredicted(
       `Last-layer token cosine against depth (n = ${s.n}, d = ${s.dModel})`,
       summary.map((r) => ({ ...r, x: r.depth, measured: r.cosine })),
@@ -406,7 +408,7 @@ export async function dongResidualExperiment(
       },
     })),
   );
-  const rows = await runCells('dongResidual', cells, options);
+  const { rows, failures } = await runCells('dongResidual', cells, options);
   const summary = [...groupBy(rows, (r) => `${r.variant}|${r.layer}`).values()].map((g) => {
     const m = meanStd(g.map((r) => r.composite));
     return {
@@ -422,6 +424,7 @@ export async function dongResidualExperiment(
     config: { ...c, variants },
     rows,
     summary,
+    failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
       title: `Relative residual ‖X − 1x̄ᵀ‖₁,∞ / ‖X‖₁,∞ per layer (n = ${c.n}, d = ${c.dModel})`,

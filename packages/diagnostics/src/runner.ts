@@ -22,6 +22,8 @@ export interface ProgressEvent {
   key: string;
   /** Whether it came from `completed` rather than being computed. */
   reused: boolean;
+  /** Whether its executor failed (see `ExperimentResult.failures`). */
+  failed: boolean;
   elapsedMs: number;
 }
 
@@ -34,6 +36,15 @@ export interface RunOptions<Row> {
   completed?: readonly CellResult<Row>[];
   /** Stops between cells; the runner then throws `E_ABORTED` (cells already handed out stay valid). */
   signal?: AbortSignal;
+  /** Computes only the cells with these keys (what a worker does with one cell of a sweep). */
+  only?: readonly string[];
+  /**
+   * Computes a cell elsewhere, e.g. on a worker thread that calls the same runner with
+   * `{ only: [key] }`. Cells then run concurrently and a failed cell does not stop the sweep.
+   */
+  execute?: (key: string) => Promise<Row[]>;
+  /** Cells in flight at once with `execute`. @defaultValue 64 */
+  concurrency?: number;
 }
 
 /** A Vega-Lite (v5) specification with its data inline: render it with vega-lite, or save it as JSON. */
@@ -48,6 +59,8 @@ export interface ExperimentResult<Config, Row, Summary> {
   /** Means (and spreads) over seeds, with predictions where the theory has them. */
   summary: Summary[];
   figure: FigureSpec;
+  /** Cells whose executor failed (only with `RunOptions.execute`); their rows are missing. */
+  failures: CellFailure[];
 }
 
 export interface Cell<Row> {
@@ -55,39 +68,90 @@ export interface Cell<Row> {
   run: () => Row[];
 }
 
-/** Runs cells in order, reusing completed ones, reporting progress and yielding to the event loop between cells. */
+/** A cell that could not be computed (its executor failed): the sweep goes on without it. */
+export interface CellFailure {
+  key: string;
+  reason: string;
+}
+
+/**
+ * Runs cells, reusing completed ones, reporting progress and yielding to the event loop between
+ * cells. In-process cells run in order; with `options.execute` they run elsewhere (a worker pool),
+ * up to `options.concurrency` at a time, and a cell whose executor fails is reported in `failures`
+ * instead of stopping the sweep. Rows always come back in cell order, whatever the order cells
+ * finish in, so a parallel run returns exactly what a serial one does.
+ */
 export async function runCells<Row>(
   experiment: string,
   cells: Cell<Row>[],
   options: RunOptions<Row>,
-): Promise<Row[]> {
+): Promise<{ rows: Row[]; failures: CellFailure[] }> {
+  const only = options.only ? new Set(options.only) : null;
+  const list = only ? cells.filter((c) => only.has(c.key)) : cells;
   const reuse = new Map((options.completed ?? []).map((c) => [c.key, c.rows]));
   const start = performance.now();
-  const rows: Row[] = [];
-  for (let i = 0; i < cells.length; i++) {
-    if (options.signal?.aborted) {
-      throw new DiagnosticsError('E_ABORTED', `${experiment}: aborted after ${i} of ${cells.length} cells`);
-    }
-    const cell = cells[i]!;
-    const previous = reuse.get(cell.key);
-    let cellRows: Row[];
-    if (previous) cellRows = previous;
-    else {
-      cellRows = cell.run();
-      await options.onCell?.({ key: cell.key, rows: cellRows });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    rows.push(...cellRows);
+  const results: (Row[] | undefined)[] = new Array(list.length);
+  const failures: CellFailure[] = [];
+  let done = 0;
+  const report = (key: string, reused: boolean, failed: boolean) => {
+    done++;
     options.onProgress?.({
       experiment,
-      done: i + 1,
-      total: cells.length,
-      key: cell.key,
-      reused: previous !== undefined,
+      done,
+      total: list.length,
+      key,
+      reused,
+      failed,
       elapsedMs: performance.now() - start,
     });
+  };
+  const aborted = () =>
+    new DiagnosticsError('E_ABORTED', `${experiment}: aborted after ${done} of ${list.length} cells`);
+
+  const execute = options.execute;
+  if (!execute) {
+    for (let i = 0; i < list.length; i++) {
+      if (options.signal?.aborted) throw aborted();
+      const cell = list[i]!;
+      const previous = reuse.get(cell.key);
+      if (previous) results[i] = previous;
+      else {
+        results[i] = cell.run();
+        await options.onCell?.({ key: cell.key, rows: results[i]! });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      report(cell.key, previous !== undefined, false);
+    }
+  } else {
+    let next = 0;
+    const lane = async () => {
+      while (next < list.length && !options.signal?.aborted) {
+        const i = next++;
+        const cell = list[i]!;
+        const previous = reuse.get(cell.key);
+        if (previous) {
+          results[i] = previous;
+          report(cell.key, true, false);
+          continue;
+        }
+        let rows: Row[];
+        try {
+          rows = await execute(cell.key);
+        } catch (error) {
+          failures.push({ key: cell.key, reason: (error as Error).message ?? String(error) });
+          report(cell.key, false, true);
+          continue;
+        }
+        results[i] = rows;
+        await options.onCell?.({ key: cell.key, rows });
+        report(cell.key, false, false);
+      }
+    };
+    const lanes = Math.max(1, Math.min(options.concurrency ?? 64, list.length));
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (options.signal?.aborted && done < list.length) throw aborted();
   }
-  return rows;
+  return { rows: results.flatMap((r) => r ?? []), failures };
 }
 
 /** Collects config problems and throws them all at once. */
