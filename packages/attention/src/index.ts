@@ -43,3 +43,7 @@ export type {
   TapOptions,
 } from './model';
 export { createTransformer, TAP_NAMES, Transformer } from './model';
+export type { Split, Task, TaskName, TaskOptions } from './tasks';
+export { makeTask, TASK_NAMES } from './tasks';
+export type { Checkpoint, EvalRecord, LayerRecord, TrainOptions, TrainResult } from './train';
+export { learningRate, train } from './train';

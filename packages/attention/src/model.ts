@@ -274,7 +274,9 @@ export class Transformer {
   private embed(input: Tensor): Tensor {
     const c = this.config;
     const n = input.shape[1]!;
-    let x = c.vocabSize !== null ? tf.gather(this.w('embed.tokens'), input) : input;
+    // The lookup as oneHot(ids)·E: tfjs's gather gradient needs UnsortedSegmentSum, which the wasm
+    // backend lacks, and the product stays on the fast GEMM path.
+    let x = c.vocabSize !== null ? matmul(tf.oneHot(input, c.vocabSize), this.w('embed.tokens')) : input;
     if (c.positional === 'sinusoidal') x = tf.add(x, sinusoidalPositions(n, c.dModel));
     else if (c.positional === 'learned') x = tf.add(x, tf.slice(this.w('embed.positions'), [0, 0], [n, -1]));
     return x;
