@@ -277,7 +277,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`trainlab: ${error.message}\n`);
       return 1;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code === 'E_CONFIG') {
+    // The packages' own input errors (bad config, bad argument, bad shape) are usage errors too.
+    const code = (error as { code?: string }).code;
+    if (
+      error instanceof UsageError ||
+      code === 'E_CONFIG' ||
+      code === 'E_INVALID_ARGUMENT' ||
+      code === 'E_SHAPE'
+    ) {
       process.stderr.write(`trainlab: ${(error as Error).message}\n`);
       return 2;
     }

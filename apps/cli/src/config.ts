@@ -3,7 +3,8 @@
  * field is a `UsageError` (exit code 2) that names it, says what is allowed and what was given.
  */
 import { readFileSync } from 'node:fs';
-import { DONG_VARIANTS, RATIO_VARIABLES } from '@trainlab/diagnostics';
+import { TASK_NAMES } from '@trainlab/attention';
+import { DONG_VARIANTS, RATIO_VARIABLES, TRAINING_OPTIMIZERS } from '@trainlab/diagnostics';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -60,6 +61,35 @@ const SETTINGS_FLAGS: FlagSpec[] = [
   { flag: 'mlp', key: 'mlp', kind: 'bools', help: 'blocks with an MLP: false,true' },
   { flag: 'attention', key: 'attention', kind: 'string', help: 'softmax or uniform' },
   { flag: 'rho0', key: 'rho0', kind: 'number', help: 'correlation of the input tokens' },
+];
+
+const training = {
+  task: z.enum(TASK_NAMES).optional(),
+  length: int(2, 64).optional(),
+  symbols: int(2, 256).optional(),
+  trainSize: int(10, 1_000_000).optional(),
+  validationSize: int(10, 1_000_000).optional(),
+  dModel: int(2, 4096).optional(),
+  heads: int(1, 64).optional(),
+  steps: int(1, 1_000_000).optional(),
+  batchSize: int(1, 4096).optional(),
+  evalEvery: int(1, 1_000_000).optional(),
+  seeds: int(1, 1000).optional(),
+  seed: int(0, 2 ** 31 - 1).optional(),
+};
+
+const TRAINING_FLAGS: FlagSpec[] = [
+  { flag: 'task', key: 'task', kind: 'string', help: `task: ${TASK_NAMES.join(', ')}` },
+  { flag: 'length', key: 'length', kind: 'int', help: 'sequence length (algorithmic tasks)' },
+  { flag: 'symbols', key: 'symbols', kind: 'int', help: 'symbols (algorithmic tasks)' },
+  { flag: 'train-size', key: 'trainSize', kind: 'int', help: 'training examples' },
+  { flag: 'validation-size', key: 'validationSize', kind: 'int', help: 'validation examples' },
+  { flag: 'd-model', key: 'dModel', kind: 'int', help: 'token width d' },
+  { flag: 'heads', key: 'heads', kind: 'int', help: 'attention heads' },
+  { flag: 'steps', key: 'steps', kind: 'int', help: 'training steps' },
+  { flag: 'batch-size', key: 'batchSize', kind: 'int', help: 'batch size' },
+  { flag: 'eval-every', key: 'evalEvery', kind: 'int', help: 'evaluate every this many steps' },
+  { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per setting' },
 ];
 
 /** The diagnostics commands: schema, flags, and which runner they call. */
@@ -172,6 +202,52 @@ export const EXPERIMENT_COMMANDS = {
       { flag: 'd-model', key: 'dModel', kind: 'int', help: 'token width d' },
       { flag: 'heads', key: 'heads', kind: 'int', help: 'attention heads' },
       { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per variant' },
+    ] as FlagSpec[],
+  },
+  train: {
+    runner: 'trainingDepth',
+    summary: 'train Post-LN models at growing depth, α = 1 vs 1/√L: loss and token cosine over training',
+    example: 'trainlab train --task reverse --depths 2,8 --steps 300 --seeds 3',
+    schema: z.strictObject({
+      ...training,
+      depths: nonEmpty(int(1, 256)).optional(),
+      scales: nonEmpty(scale).optional(),
+      norm: norm.optional(),
+      lr: num(0, 10).optional(),
+    }),
+    flags: [
+      ...TRAINING_FLAGS,
+      { flag: 'depths', key: 'depths', kind: 'ints', help: 'depths, e.g. 2,8' },
+      { flag: 'scales', key: 'scales', kind: 'scales', help: 'residual scales, e.g. 1,inv-sqrt-depth' },
+      { flag: 'norm', key: 'norm', kind: 'string', help: 'post | pre | none' },
+      { flag: 'lr', key: 'lr', kind: 'number', help: "Adam's learning rate" },
+    ] as FlagSpec[],
+  },
+  optimizers: {
+    runner: 'optimizers',
+    summary: 'Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps',
+    example: 'trainlab optimizers --task translate --depth 4 --steps 400',
+    schema: z.strictObject({
+      ...training,
+      depth: int(1, 256).optional(),
+      norm: norm.optional(),
+      scale: scale.optional(),
+      optimizers: nonEmpty(z.enum(TRAINING_OPTIMIZERS)).optional(),
+      adamLr: num(0, 10).optional(),
+      sgdLr: num(0, 100).optional(),
+    }),
+    flags: [
+      ...TRAINING_FLAGS,
+      { flag: 'depth', key: 'depth', kind: 'int', help: 'blocks L' },
+      { flag: 'norm', key: 'norm', kind: 'string', help: 'post | pre | none' },
+      {
+        flag: 'optimizers',
+        key: 'optimizers',
+        kind: 'strings',
+        help: `optimizers: ${TRAINING_OPTIMIZERS.join(',')}`,
+      },
+      { flag: 'adam-lr', key: 'adamLr', kind: 'number', help: "Adam's learning rate" },
+      { flag: 'sgd-lr', key: 'sgdLr', kind: 'number', help: "SGD's learning rate" },
     ] as FlagSpec[],
   },
 } as const;

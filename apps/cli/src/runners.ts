@@ -6,8 +6,10 @@ import {
   type ExperimentResult,
   gradientNormsExperiment,
   gradientRatioExperiment,
+  optimizerExperiment,
   type RunOptions,
   tokenCosineExperiment,
+  trainingDepthExperiment,
 } from '@trainlab/diagnostics';
 
 // biome-ignore lint/suspicious/noExplicitAny: each runner has its own config, row and summary types
@@ -20,4 +22,6 @@ export const RUNNERS: Record<string, Runner> = {
   gradientRatio: gradientRatioExperiment,
   collapse: collapseExperiment,
   dongResidual: dongResidualExperiment,
+  trainingDepth: trainingDepthExperiment,
+  optimizers: optimizerExperiment,
 };

@@ -119,6 +119,9 @@ describe('trainlab', () => {
     expect(trainlab(['dfo', 'minimize', '--problem', '99']).code).toBe(2);
     expect(trainlab(['dfo', 'minimax', '--game', 'chess']).stderr).toMatch(/--game must be one of quadratic/);
     expect(trainlab(['--seed', '-1', 'backend']).code).toBe(2);
+    const tooMany = trainlab(['train', '--length', '2', '--symbols', '2', '--out', out]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/distinct sequences/);
   });
 
   it('runs an experiment from a YAML config with flags on top, and --json is machine-readable', () => {
@@ -300,6 +303,40 @@ describe('trainlab', () => {
       ['ratio', '--seeds', '1', '--d-model', '16', '--variables', 'n', '--n', '8'],
       ['collapse', ...small, '--depth', '2', '--eps', '0,0.1', '--norms', 'post'],
       ['dong', ...small, '--depth', '3'],
+      [
+        'train',
+        '--depths',
+        '1',
+        '--steps',
+        '10',
+        '--eval-every',
+        '5',
+        '--seeds',
+        '1',
+        '--d-model',
+        '8',
+        '--train-size',
+        '50',
+        '--validation-size',
+        '20',
+      ],
+      [
+        'optimizers',
+        '--depth',
+        '1',
+        '--steps',
+        '10',
+        '--eval-every',
+        '5',
+        '--seeds',
+        '1',
+        '--d-model',
+        '8',
+        '--train-size',
+        '50',
+        '--validation-size',
+        '20',
+      ],
     ]) {
       const r = trainlab([...args, '--out', out, '--json', '--quiet']);
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);

@@ -66,3 +66,17 @@ export {
   predictGradientRatio,
   predictPropagation,
 } from './theory';
+export type {
+  OptimizerConfig,
+  TrainingBaseConfig,
+  TrainingDepthConfig,
+  TrainingOptimizer,
+  TrainingRow,
+  TrainingSummary,
+} from './training';
+export {
+  balancingFactor,
+  optimizerExperiment,
+  TRAINING_OPTIMIZERS,
+  trainingDepthExperiment,
+} from './training';

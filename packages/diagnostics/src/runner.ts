@@ -65,7 +65,7 @@ export interface ExperimentResult<Config, Row, Summary> {
 
 export interface Cell<Row> {
   key: string;
-  run: () => Row[];
+  run: () => Row[] | Promise<Row[]>;
 }
 
 /** A cell that could not be computed (its executor failed): the sweep goes on without it. */
@@ -116,7 +116,7 @@ export async function runCells<Row>(
       const previous = reuse.get(cell.key);
       if (previous) results[i] = previous;
       else {
-        results[i] = cell.run();
+        results[i] = await cell.run();
         await options.onCell?.({ key: cell.key, rows: results[i]! });
         await new Promise((resolve) => setImmediate(resolve));
       }
