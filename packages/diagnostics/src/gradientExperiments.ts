@@ -24,8 +24,7 @@ import {
 import {
   modelConfig,
   type ResolvedSettings,
-  resolveSettings,
-  SETTINGS_KEYS,
+  resolveDepthSettings,
   type SettingsConfig,
   scaleLabel,
   settingsOf,
@@ -69,11 +68,8 @@ export async function gradientNormsExperiment(
   config: GradientNormsConfig = {},
   options: RunOptions<GradientNormsRow> = {},
 ): Promise<ExperimentResult<ResolvedSettings & { depth: number }, GradientNormsRow, GradientNormsSummary>> {
-  const check = new ConfigCheck('gradientNorms');
-  check.keys(config, [...SETTINGS_KEYS, 'depth']);
-  const s = resolveSettings(check, config);
-  const depth = check.int('depth', config.depth, 1, 1024, 12);
-  check.done();
+  const s = resolveDepthSettings('gradientNorms', config);
+  const { depth } = s;
   const cells = settingsOf(s).flatMap((setting) =>
     seedList(s.seed, s.seeds).map((seed) => ({
       key: `${setting.label} · seed ${seed}`,

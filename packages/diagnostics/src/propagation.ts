@@ -23,11 +23,11 @@ import {
 import {
   modelConfig,
   type ResolvedSettings,
+  resolveDepthSettings,
   resolveSettings,
+  rowBase,
   SETTINGS_KEYS,
-  type Setting,
   type SettingsConfig,
-  scaleLabel,
   settingsOf,
 } from './settings';
 import { predictPropagation } from './theory';
@@ -93,12 +93,9 @@ export async function tokenCosineExperiment(
   config: TokenCosineConfig = {},
   options: RunOptions<TokenCosineRow> = {},
 ): Promise<ExperimentResult<ResolvedSettings & { depth: number }, TokenCosineRow, TokenCosineSummary>> {
-  const check = new ConfigCheck('tokenCosine');
-  check.keys(config, [...SETTINGS_KEYS, 'depth']);
-  const s = resolveSettings(check, config);
-  const depth = check.int('depth', config.depth, 1, 1024, 12);
-  check.done();
-  const resolved = { ...s, depth };
+  const resolved = resolveDepthSettings('tokenCosine', config);
+  const { depth } = resolved;
+  const s = resolved;
   const cells = settingsOf(s).flatMap((setting) => {
     const cfg = modelConfig(s, setting, depth);
     const predicted = predictPropagation(cfg, { n: s.n, rho0: s.rho0 });
@@ -145,10 +142,6 @@ export async function tokenCosineExperiment(
       false,
     ),
   };
-}
-
-function rowBase(setting: Setting) {
-  return { setting: setting.label, norm: setting.norm, scale: scaleLabel(setting.scale), mlp: setting.mlp };
 }
 
 /** Lines of measured values (solid) and predictions (dashed) per setting, one panel per LN placement. */

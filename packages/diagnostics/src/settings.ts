@@ -3,7 +3,7 @@
  * with/without MLP, on one token width and sequence length.
  */
 import type { InitStds, NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
-import { type ConfigCheck, isNum, isOneOf, MAX_SEED } from './runner';
+import { ConfigCheck, isNum, isOneOf, MAX_SEED } from './runner';
 
 export interface SettingsConfig {
   /** Tokens per sequence. @defaultValue 32 */
@@ -131,4 +131,22 @@ export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number
     attention: s.attention,
     init: s.init,
   };
+}
+
+/** Validates the config of a per-layer experiment: the settings plus a depth (default 12). */
+export function resolveDepthSettings(
+  experiment: string,
+  config: SettingsConfig & { depth?: number },
+): ResolvedSettings & { depth: number } {
+  const check = new ConfigCheck(experiment);
+  check.keys(config, [...SETTINGS_KEYS, 'depth']);
+  const s = resolveSettings(check, config);
+  const depth = check.int('depth', config.depth, 1, 1024, 12);
+  check.done();
+  return { ...s, depth };
+}
+
+/** The columns every row of a settings sweep starts with. */
+export function rowBase(setting: Setting) {
+  return { setting: setting.label, norm: setting.norm, scale: scaleLabel(setting.scale), mlp: setting.mlp };
 }
