@@ -8,6 +8,7 @@
  */
 import { Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { AttentionError, invalid, shapeError } from './errors';
+import { crossEntropy } from './layers';
 import type { ForwardOptions, ModelInput, Parameter, ParamGroup, Transformer } from './model';
 
 /** A loss on the model's output. */
@@ -78,13 +79,7 @@ export function gradients(
     for (const p of selected) out[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);
     const lossValue = value.dataSync()[0]!;
     value.dispose();
-    const stacked = tf.tidy(() => tf.sqrt(tf.stack(selected.map((p) => tf.sum(tf.square(out[p.name]!))))));
-    const normValues = stacked.dataSync();
-    stacked.dispose();
-    const norms: Record<string, number> = {};
-    selected.forEach((p, i) => {
-      norms[p.name] = normValues[i]!;
-    });
+    const norms = Object.fromEntries(frobeniusNorms(new Map(Object.entries(out))));
     return {
       loss: lossValue,
       grads: out,
@@ -98,6 +93,18 @@ export function gradients(
     mask?.dispose();
     (lossFn as { dispose?: () => void } | undefined)?.dispose?.();
   }
+}
+
+/**
+ * ‖t‖_F of every tensor of a map, read back in one transfer (√Σx² rather than tf.norm, whose Pow is
+ * slow on wasm).
+ */
+export function frobeniusNorms(map: ReadonlyMap<string, Tensor>): Map<string, number> {
+  if (map.size === 0) return new Map();
+  const stacked = tf.tidy(() => tf.sqrt(tf.stack([...map.values()].map((t) => tf.sum(tf.square(t))))));
+  const values = stacked.dataSync();
+  stacked.dispose();
+  return new Map([...map.keys()].map((name, i) => [name, values[i]!]));
 }
 
 /** The loss value and the gradient norms only (the gradient tensors are freed). */
@@ -239,7 +246,7 @@ function lossOf(
       const classes = c.outputs;
       const onehot = tf.tidy(() => tf.oneHot(tf.cast(t, 'int32'), classes));
       held.push(onehot);
-      fn = (y) => tf.div(tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(y)))), count);
+      fn = (y) => crossEntropy(y, onehot, count);
       break;
     }
     case 'probe': {

@@ -26,6 +26,14 @@ export function gelu(x: Tensor): Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 }
 
+/**
+ * Mean cross-entropy of `logits` against one-hot targets (rows of zeros are not scored), divided by
+ * `count`, the number of scored positions.
+ */
+export function crossEntropy(logits: Tensor, onehot: Tensor, count: number): Tensor {
+  return tf.div(tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)))), count);
+}
+
 /** The weights of one MLP sub-layer. */
 export interface MlpWeights {
   w1: Tensor;

@@ -9,6 +9,8 @@
  */
 import { Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { invalid } from './errors';
+import { frobeniusNorms } from './gradients';
+import { crossEntropy } from './layers';
 import type { ParamGroup, Transformer } from './model';
 import type { Split, Task } from './tasks';
 
@@ -160,14 +162,10 @@ export function learningRate(o: Pick<Resolved, 'lr' | 'warmup' | 'decay' | 'step
 function meanCosine(x: Tensor): number {
   return tf.tidy(() => {
     const [batch, n] = x.shape as [number, number, number];
-    const u = tf.div(x, tf.add(tf.norm(x, 'euclidean', -1, true), 1e-30));
+    const u = tf.div(x, tf.add(tf.sqrt(tf.sum(tf.square(x), -1, true)), 1e-30));
     const s = tf.sum(tf.square(tf.sum(u, 1))).dataSync()[0]!; // Σ_b ‖Σ_i u_i‖² = Σ_b Σ_ij cos
     return (s - batch * n) / (batch * n * (n - 1));
   });
-}
-
-function crossEntropy(logits: Tensor, onehot: Tensor, count: number): Tensor {
-  return tf.div(tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)))), count);
 }
 
 /** Trains `model` (which needs `vocabSize` and `outputs` matching the task) on `task`. */
@@ -251,17 +249,20 @@ export async function train(model: Transformer, task: Task, options: TrainOption
       Array.from({ length: Math.min(64, val.inputs.length) }, (_, i) => i),
     );
     const taps = model.forward(probe.x, { taps: { include: ['output'] } });
-    const norm = (t: Tensor | undefined) => (t ? tf.tidy(() => tf.norm(t).dataSync()[0]!) : 0);
+    const gradNorms = frobeniusNorms(grads);
+    const updateNorms = frobeniusNorms(updates);
     const layers: LayerRecord[] = taps.taps.map((t) => {
-      const of = (map: Map<string, Tensor>, group: string) =>
+      const of = (norms: Map<string, number>, group: string) =>
         Math.hypot(
-          ...params.filter((p) => p.layer === t.layer && p.group === group).map((p) => norm(map.get(p.name))),
+          ...params
+            .filter((p) => p.layer === t.layer && p.group === group)
+            .map((p) => norms.get(p.name) ?? 0),
         );
       return {
         layer: t.layer,
         cosine: meanCosine(t.output!),
-        grad: Object.fromEntries(GROUPS.map((g) => [g, of(grads, g)])) as LayerRecord['grad'],
-        update: Object.fromEntries(GROUPS.map((g) => [g, of(updates, g)])) as LayerRecord['update'],
+        grad: Object.fromEntries(GROUPS.map((g) => [g, of(gradNorms, g)])) as LayerRecord['grad'],
+        update: Object.fromEntries(GROUPS.map((g) => [g, of(updateNorms, g)])) as LayerRecord['update'],
       };
     });
     taps.dispose();
