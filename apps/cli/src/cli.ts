@@ -10,6 +10,7 @@ import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig
 import { Context, type GlobalOptions, UsageError } from './context';
 import { minimaxCommand, minimizeCommand, moreWildBenchmark, positiveInt, positiveNumber } from './dfo';
 import { CellsFailedError, runExperiment, table } from './experiments';
+import { writeFigure } from './render';
 import { reproduce } from './reproduce';
 import { SqliteRunStore, scopeOf } from './store';
 import { CLI_VERSION } from './versions';
@@ -209,7 +210,6 @@ export function buildProgram(): Command {
             scopeOf('more-wild', config),
             config,
           );
-          const { writeFigure } = await import('./render');
           const files = await writeFigure(figure, join(ctx.outDir('figures'), 'more-wild'));
           const final = config.solvers.map((solver) => ({
             solver,

@@ -26,11 +26,11 @@ import {
   zerothOrderGDA,
 } from '@trainlab/dfo';
 import { workerObjective } from '@trainlab/dfo/workers';
+import { type RunOptions, runCells } from '@trainlab/diagnostics';
 import { Rng } from '@trainlab/tensor';
 import { type Context, UsageError } from './context';
-import type { CellCounts } from './experiments';
+import { type CellCounts, storedSweep } from './experiments';
 import type { RunStore, Scope } from './store';
-import { VERSIONS } from './versions';
 
 const VEGA_LITE = 'https://vega.github.io/schema/vega-lite/v5.json';
 const norm = (v: Float64Array) => Math.hypot(...v);
@@ -414,7 +414,10 @@ export async function moreWildBenchmark(
   return { summary, figure, counts };
 }
 
-/** A store-backed loop over cells, like the diagnostics runners': finished cells are read back, new ones written at once. */
+/**
+ * The DFO sweeps through the same store-backed protocol as the diagnostics runners: finished cells
+ * are read back, new ones written at once. Plain JavaScript: no TensorFlow.js is started.
+ */
 async function cellLoop<C, Row>(
   ctx: Context,
   store: RunStore,
@@ -425,32 +428,21 @@ async function cellLoop<C, Row>(
   run: (cell: C) => Promise<Row[]>,
   keyOf: (cell: C) => string,
 ): Promise<{ rows: Row[]; counts: CellCounts }> {
-  if (ctx.fresh) store.clear(scope);
-  const done = new Map(store.cells(scope).map((c) => [c.key, c.rows as Row[]]));
-  const progress = ctx.progress(title);
-  const counts: CellCounts = { computed: 0, reused: 0, failed: 0, ms: 0 };
-  const started = performance.now();
-  const rows: Row[] = [];
-  for (let i = 0; i < cells.length; i++) {
-    const key = keyOf(cells[i]!);
-    let cellRows = done.get(key);
-    if (cellRows) counts.reused++;
-    else {
-      const t = performance.now();
-      cellRows = await run(cells[i]!);
-      store.put(
-        scope,
-        { key, rows: cellRows },
-        { config, backend: 'js', versions: VERSIONS, ms: performance.now() - t },
-      );
-      counts.computed++;
-    }
-    rows.push(...cellRows);
-    progress.update(i + 1, cells.length, key, done.has(key));
-  }
-  counts.ms = performance.now() - started;
-  progress.done(`${counts.computed} cells computed, ${counts.reused} read from the store`);
-  return { rows, counts };
+  const { result, counts } = await storedSweep(
+    ctx,
+    store,
+    scope,
+    config,
+    title,
+    (options) =>
+      runCells(
+        title,
+        cells.map((c) => ({ key: keyOf(c), run: () => run(c) })),
+        options as RunOptions<Row>,
+      ),
+    'js',
+  );
+  return { rows: result.rows, counts };
 }
 
 // ---------------------------------------------------------------- flag helpers

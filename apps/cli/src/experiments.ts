@@ -48,10 +48,12 @@ export async function storedSweep<T>(
   config: unknown,
   title: string,
   sweep: (options: RunOptions<unknown>) => Promise<T>,
+  /** The backend recorded with each cell; by default the TensorFlow.js backend (started if need be). */
+  backend?: string,
 ): Promise<{ result: T; counts: CellCounts }> {
   if (ctx.fresh) store.clear(scope);
   const completed = store.cells(scope) as CellResult<unknown>[];
-  const info = await ctx.backend();
+  const backendName = backend ?? (await ctx.backend()).name;
   const progress = ctx.progress(title);
   const counts: CellCounts = { computed: 0, reused: 0, failed: 0, ms: 0 };
   const started = performance.now();
@@ -60,7 +62,7 @@ export async function storedSweep<T>(
     completed,
     onCell: (cell) => {
       const now = performance.now();
-      store.put(scope, cell, { config, backend: info.name, versions: VERSIONS, ms: now - last });
+      store.put(scope, cell, { config, backend: backendName, versions: VERSIONS, ms: now - last });
       last = now;
       counts.computed++;
     },
@@ -104,19 +106,32 @@ export async function runExperiment(
   return { result, counts, files };
 }
 
-/** Figure (vl.json, svg, png) and data (json with config, summary and rows; csv of the summary and of the rows). */
-export async function writeOutputs(ctx: Context, name: string, result: AnyResult): Promise<string[]> {
-  const figure = await writeFigure(result.figure, join(ctx.outDir('figures'), name));
+/** What `writeOutputs` writes: a figure, and rows with their config (and a summary, when there is one). */
+export interface Outputs {
+  experiment: string;
+  config: unknown;
+  figure: Record<string, unknown>;
+  rows: readonly object[];
+  summary?: readonly object[];
+}
+
+/**
+ * Figure (vl.json, svg, png) and data: JSON with the config, summary and rows; CSV of the summary
+ * and of the rows (`<name>.csv` holds the rows when there is no summary).
+ */
+export async function writeOutputs(ctx: Context, name: string, out: Outputs): Promise<string[]> {
+  const figure = await writeFigure(out.figure, join(ctx.outDir('figures'), name));
   const data = ctx.outDir('data');
   const json = join(data, `${name}.json`);
-  writeFileSync(
-    json,
-    `${JSON.stringify({ experiment: result.experiment, config: result.config, summary: result.summary, rows: result.rows }, jsonNumbers, 2)}\n`,
-  );
+  const body = out.summary
+    ? { experiment: out.experiment, config: out.config, summary: out.summary, rows: out.rows }
+    : { experiment: out.experiment, config: out.config, rows: out.rows };
+  writeFileSync(json, `${JSON.stringify(body, jsonNumbers, 2)}\n`);
   const csv = join(data, `${name}.csv`);
-  writeFileSync(csv, toCsv(result.summary));
+  writeFileSync(csv, toCsv(out.summary ?? out.rows));
+  if (!out.summary) return [figure.svg, figure.png, figure.spec, json, csv];
   const rowsCsv = join(data, `${name}.rows.csv`);
-  writeFileSync(rowsCsv, toCsv(result.rows));
+  writeFileSync(rowsCsv, toCsv(out.rows));
   return [figure.svg, figure.png, figure.spec, json, csv, rowsCsv];
 }
 

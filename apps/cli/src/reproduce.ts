@@ -16,9 +16,8 @@ import type {
   TrainingSummary,
 } from '@trainlab/diagnostics';
 import type { Context } from './context';
-import { type GameRow, gamesBenchmark, moreWildBenchmark } from './dfo';
-import { type CellCounts, jsonNumbers, runExperiment, table, toCsv } from './experiments';
-import { writeFigure } from './render';
+import { gamesBenchmark, moreWildBenchmark } from './dfo';
+import { type CellCounts, jsonNumbers, runExperiment, table, writeOutputs } from './experiments';
 import { type RunStore, scopeOf } from './store';
 
 /** One section of the report. */
@@ -302,7 +301,12 @@ export async function reproduce(
     const budget = quick ? 5000 : 20_000;
     const scope = scopeOf('games', { budget, seed });
     const { rows, figure, counts } = await gamesBenchmark(ctx, store, scope, budget, seed);
-    const files = await writeDfoOutputs(ctx, 'games', figure, rows, { budget, seed });
+    const files = await writeOutputs(ctx, 'games', {
+      experiment: 'games',
+      config: { budget, seed },
+      figure,
+      rows,
+    });
     const of = (game: string, solver: string) =>
       rows.find((r) => r.game === game && r.solver === solver)!.stationarity;
     const games = [...new Set(rows.map((r) => r.game))];
@@ -333,7 +337,12 @@ export async function reproduce(
     };
     const scope = scopeOf('more-wild', config);
     const { summary, figure, counts } = await moreWildBenchmark(ctx, store, scope, config);
-    const files = await writeDfoOutputs(ctx, 'more-wild', figure, summary, config);
+    const files = await writeOutputs(ctx, 'more-wild', {
+      experiment: 'more-wild',
+      config,
+      figure,
+      rows: summary,
+    });
     const final = (solver: string) => summary.filter((r) => r.solver === solver).at(-1)!.solved;
     findings.push({
       id: 'more-wild',
@@ -365,21 +374,6 @@ export async function reproduce(
   );
   ctx.log(`\nreport: ${join(ctx.out, 'report.md')} (and report.html)`);
   return findings;
-}
-
-async function writeDfoOutputs(
-  ctx: Context,
-  name: string,
-  figure: Record<string, unknown>,
-  rows: object[],
-  config: unknown,
-): Promise<string[]> {
-  const fig = await writeFigure(figure, join(ctx.outDir('figures'), name));
-  const json = join(ctx.outDir('data'), `${name}.json`);
-  writeFileSync(json, `${JSON.stringify({ experiment: name, config, rows }, jsonNumbers, 2)}\n`);
-  const csv = join(ctx.outDir('data'), `${name}.csv`);
-  writeFileSync(csv, toCsv(rows.map((r) => ({ ...(r as GameRow) }))));
-  return [fig.svg, fig.png, fig.spec, json, csv];
 }
 
 function writeReport(ctx: Context, findings: Finding[], quick: boolean): void {

@@ -48,6 +48,7 @@ export {
   tokenCosineExperiment,
 } from './propagation';
 export type {
+  Cell,
   CellFailure,
   CellResult,
   ExperimentResult,
@@ -55,7 +56,7 @@ export type {
   ProgressEvent,
   RunOptions,
 } from './runner';
-export { correlatedTokens } from './runner';
+export { correlatedTokens, runCells } from './runner';
 export type { ResolvedSettings, Setting, SettingsConfig } from './settings';
 export type { GradientRatio, GradientTheoryInput, LayerPrediction, PropagationInput } from './theory';
 export {
