@@ -17,7 +17,14 @@ export type { DfoErrorCode } from './errors';
 export { DfoError } from './errors';
 export type { Estimation } from './estimation';
 export { requiredSamples } from './estimation';
-export type { GameObjective, GameOracle, GamePlayerOptions, MinimaxOptions, MinimaxResult } from './minimax';
+export type {
+  GameObjective,
+  GameOracle,
+  GamePlayerOptions,
+  MinimaxOptions,
+  MinimaxResult,
+  RoundInfo,
+} from './minimax';
 export { iterateMinimax, minimax } from './minimax';
 export type { PollContext, PollSet, PollSetName } from './poll';
 export {

@@ -76,6 +76,27 @@ export interface MinimaxOptions extends Omit<RunOptions, 'targetValue'> {
   estimation?: Estimation;
   /** For a noisy oracle: points compared in one iteration share random numbers. @defaultValue true */
   commonRandomNumbers?: boolean;
+  /** Called after every round with both players' points (trajectories, progress). */
+  onRound?: (info: RoundInfo) => void;
+}
+
+/** What `onRound` of the min-max solvers receives after each round (copies, safe to keep). */
+export interface RoundInfo {
+  /** The round just finished, from 1. */
+  round: number;
+  /** The min player's point. */
+  x: Float64Array;
+  /** The max player's point. */
+  y: Float64Array;
+  /**
+   * The last value the solver computed: f(x, y) or its estimate for direct search and GDA; for
+   * zeroth-order GDA the value at the min player's point before its update.
+   */
+  value: number;
+  /** Evaluations used so far. */
+  evaluations: number;
+  /** The players' step sizes (direct search) or learning rates (gradient descent–ascent). */
+  stepSizes: { min: number; max: number };
 }
 
 export interface MinimaxResult extends SolverResult {
@@ -169,6 +190,7 @@ function prepareGame(
     boundsY: resolveBounds('max.bounds', options.max?.bounds, y0),
     crn: options.commonRandomNumbers ?? true,
     root: new Rng(options.seed ?? 0),
+    onRound: options.onRound,
   };
 }
 
@@ -243,6 +265,14 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
     Y.value = X.value;
     if (s.coupling === 'lift-max' && outcome === 'success')
       Y.step = Math.max(Y.step, Math.min(X.step, maxPlayer.maxStep));
+    s.onRound?.({
+      round: k,
+      x: Float64Array.from(X.point),
+      y: Float64Array.from(Y.point),
+      value: X.value,
+      evaluations: evaluator.evaluations,
+      stepSizes: { min: X.step, max: Y.step },
+    });
   }
   const result: MinimaxResult = {
     x: Float64Array.from(X.point),

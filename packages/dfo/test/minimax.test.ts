@@ -7,6 +7,7 @@ import {
   minimax,
   nonconvexPLGame,
   quadraticGame,
+  type RoundInfo,
   robustLeastSquaresGame,
   robustPolynomialGame,
   twoSidedPLGame,
@@ -95,6 +96,38 @@ describe('minimax (the paper’s alternating direct search)', () => {
     expect(Array.from(step.value.x)).toEqual(Array.from(a.x));
     expect(players).toEqual(new Set(['undefined', 'min', 'max']));
     expect(a.status).toBe('max-evaluations');
+  });
+
+  it('reports every round to onRound: the trajectory ends where the result does, for the method and both baselines', async () => {
+    const game = twoSidedPLGame();
+    const start = { x0: [1.5], y0: [-1] };
+    const runs = {
+      'direct search': (onRound: (i: RoundInfo) => void) =>
+        minimax((x, y) => game.value(x, y), start, { maxEvaluations: 2000, onRound }),
+      GDA: (onRound: (i: RoundInfo) => void) =>
+        gradientDescentAscent(game, start, { maxEvaluations: 400, onRound }),
+      'ZO-GDA': (onRound: (i: RoundInfo) => void) =>
+        zerothOrderGDA((x, y) => game.value(x, y), start, { maxEvaluations: 800, onRound, seed: 3 }),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      const rounds: RoundInfo[] = [];
+      const r = await run((i) => rounds.push(i));
+      expect(rounds.length, name).toBe(r.iterations);
+      expect(
+        rounds.map((i) => i.round),
+        name,
+      ).toEqual(rounds.map((_, k) => k + 1));
+      const last = rounds.at(-1)!;
+      expect(Array.from(last.x), name).toEqual(Array.from(r.x));
+      expect(Array.from(last.y), name).toEqual(Array.from(r.y));
+      // Evaluations only grow, and the points handed out are copies.
+      expect(
+        rounds.every((i, k) => k === 0 || i.evaluations >= rounds[k - 1]!.evaluations),
+        name,
+      ).toBe(true);
+      last.x[0] = 99;
+      expect(r.x[0], name).not.toBe(99);
+    }
   });
 
   it('rejects bad inputs before evaluating', async () => {

@@ -1,44 +1,64 @@
-/** Backend choice: the native TensorFlow binding, then WebAssembly (SIMD), then plain JavaScript. */
+/**
+ * Backend choice. In Node: the native TensorFlow binding, then WebAssembly (SIMD), then plain
+ * JavaScript. In a browser: WebGL (on a real GPU), then WebAssembly, then plain JavaScript. Which
+ * list applies is decided at build time: the package's `browser` export condition points at a
+ * bundle built with `./platform.browser` in place of `./platform`, so a browser bundle never
+ * contains the native binding.
+ */
 import { formatValue, TensorError } from './errors';
 import { registerFastGradients } from './matmul';
+import { platform } from './platform';
 import { tf } from './tf';
 
-/** A backend trainlab can run on. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** A backend trainlab can run on (`tensorflow` only in Node, `webgl` only in a browser). */
+export type BackendName = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
 /** What a caller may ask for: a backend by name, or `'auto'` (the fastest that loads). */
 export type BackendRequest = 'auto' | BackendName;
 
-/** Order tried by `'auto'`: fastest first. */
-export const BACKEND_PREFERENCE: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** Order tried by `'auto'` on this platform, fastest first: Node `tensorflow, wasm, cpu`; browser `webgl, wasm, cpu`. */
+export const BACKEND_PREFERENCE: readonly BackendName[] = platform.preference;
+
 const REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_PREFERENCE];
 
-/** The environment variable read when no backend is passed. */
+/** The environment variable read when no backend is passed (Node only). */
 export const BACKEND_ENV_VAR = 'TRAINLAB_BACKEND';
 
-/** Makes a backend available to `tf.setBackend` (imports the module that registers it). */
-export type BackendLoader = () => Promise<void>;
+/**
+ * Makes a backend available to `tf.setBackend` (imports the module that registers it).
+ * It receives the options given to {@link initBackend}.
+ */
+export type BackendLoader = (options: InitBackendOptions) => Promise<void>;
 
+/** Options of {@link initBackend}. */
 export interface InitBackendOptions {
   /**
-   * Which backend to run. `'auto'` tries `tensorflow` (the optional `@tensorflow/tfjs-node`),
-   * then `wasm`, then `cpu`, and reports why each skipped one did not load. A backend asked for by
-   * name that cannot load is an error, never a silent fallback.
+   * Which backend to run. `'auto'` tries the platform's backends fastest first
+   * ({@link BACKEND_PREFERENCE}) and reports why each skipped one did not load. A backend asked for
+   * by name that cannot load is an error, never a silent fallback.
    * @defaultValue the `TRAINLAB_BACKEND` environment variable, else `'auto'`
    */
   backend?: BackendRequest;
+  /**
+   * Where the wasm backend finds its `.wasm` files: a folder URL ending in `/`, or a map from file
+   * name to URL (passed to `setWasmPaths` of `@tensorflow/tfjs-backend-wasm`). Needed in a browser
+   * whenever the bundler does not serve the files next to the script.
+   */
+  wasmPaths?: string | Record<string, string>;
   /**
    * Replaces the loader of a backend. Meant for tests (to simulate a broken native install) and
    * for hosts that load backends their own way.
    * @internal
    */
   loaders?: Partial<Record<BackendName, BackendLoader>>;
-  /** The environment to read `TRAINLAB_BACKEND` from. @defaultValue `process.env` */
+  /** The environment to read `TRAINLAB_BACKEND` from. @defaultValue `process.env` (none in a browser) */
   env?: Record<string, string | undefined>;
 }
 
 /** A backend that `'auto'` skipped, and why. */
 export interface SkippedBackend {
+  /** The backend skipped. */
   backend: BackendName;
+  /** Why it was skipped: the first line of its load error, or the reason `'auto'` passed it over. */
   reason: string;
 }
 
@@ -46,8 +66,9 @@ export interface SkippedBackend {
 export interface BackendInfo {
   /** The backend now running. */
   name: BackendName;
-  /** What was asked for, and where the request came from. */
+  /** What was asked for. */
   requested: BackendRequest;
+  /** Where the request came from: the `backend` option, the environment, or the default `'auto'`. */
   requestSource: 'option' | 'env' | 'default';
   /** Whether WebAssembly SIMD is used (`null` where the question does not apply). */
   simd: boolean | null;
@@ -61,31 +82,24 @@ export interface BackendInfo {
   message: string;
 }
 
-// A variable, not a literal, so that bundlers never pull the native binding into a browser build.
-const TFJS_NODE = '@tensorflow/tfjs-node';
-const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
-
-const defaultLoaders: Record<BackendName, BackendLoader> = {
-  async tensorflow() {
-    const env = globalThis.process?.env;
-    // The TensorFlow C library logs CPU-feature banners unless told not to.
-    if (env && env.TF_CPP_MIN_LOG_LEVEL === undefined) env.TF_CPP_MIN_LOG_LEVEL = '2';
-    // A failed optional install leaves a folder whose import throws (no native binding): that
-    // throw is what sends 'auto' on to the next backend.
-    await import(/* @vite-ignore */ TFJS_NODE);
-  },
-  async wasm() {
-    await import(/* @vite-ignore */ TFJS_WASM);
-  },
-  async cpu() {
-    // Registered by `@tensorflow/tfjs` itself.
-  },
-};
+/** What differs between Node and the browser: the order `'auto'` tries and how each backend loads. */
+export interface Platform {
+  /** `'node'` or `'browser'`. */
+  name: 'node' | 'browser';
+  /** Backends in the order `'auto'` tries them. */
+  preference: readonly BackendName[];
+  /** How each backend of `preference` is made available. */
+  loaders: Partial<Record<BackendName, BackendLoader>>;
+  /** Why `'auto'` should pass over a backend that would load (a software WebGL, say), or `undefined`. */
+  autoSkip?: (name: BackendName) => string | undefined;
+  /** The wasm backend module, for its thread count. */
+  wasmModule: () => Promise<{ getThreadsCount?: () => number }>;
+}
 
 let current: BackendInfo | undefined;
 
 /**
- * Chooses and starts the TensorFlow.js backend, registers trainlab's gradients, and silences
+ * Chooses and starts the TensorFlow.js backend (see {@link BACKEND_PREFERENCE}), registers trainlab's gradients, and silences
  * tfjs's console banners.
  *
  * @example
@@ -113,12 +127,22 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   tf.env().set('PROD', true);
   registerFastGradients();
 
-  const loaders = { ...defaultLoaders, ...options.loaders };
+  const loaders = { ...platform.loaders, ...options.loaders };
   const candidates = requested === 'auto' ? BACKEND_PREFERENCE : [requested];
   const skipped: SkippedBackend[] = [];
   for (const name of candidates) {
+    const passOver = requested === 'auto' ? platform.autoSkip?.(name) : undefined;
+    if (passOver !== undefined) {
+      skipped.push({ backend: name, reason: passOver });
+      continue;
+    }
     try {
-      await loaders[name]();
+      const load = loaders[name];
+      if (!load)
+        throw new Error(
+          `the ${name} backend does not run in ${platform.name === 'node' ? 'Node' : 'a browser'}`,
+        );
+      await load(options);
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false (the backend failed to initialize)`);
       await tf.ready();
@@ -156,7 +180,7 @@ async function describe(
   let threads: number | null = null;
   if (name === 'wasm') {
     simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    const wasm = (await import(/* @vite-ignore */ TFJS_WASM)) as { getThreadsCount?: () => number };
+    const wasm = await platform.wasmModule();
     threads = wasm.getThreadsCount?.() ?? 1;
   } else if (name === 'cpu') {
     threads = 1;

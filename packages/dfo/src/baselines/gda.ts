@@ -9,7 +9,7 @@ import { Evaluator, resolveBudget } from '../_evaluator';
 import { checkRun } from '../directSearch';
 import { checkNumber, invalid, toVector } from '../errors';
 import { resolveEstimation } from '../estimation';
-import type { GameObjective, GameOracle, MinimaxResult } from '../minimax';
+import type { GameObjective, GameOracle, MinimaxResult, RoundInfo } from '../minimax';
 import { randomUnitVector } from '../poll';
 import { isSuccess, type RunOptions, STOP_MESSAGES, type StopReason } from '../types';
 
@@ -18,6 +18,8 @@ export interface GdaOptions extends Omit<RunOptions, 'targetValue'> {
   learningRate?: { x?: number; y?: number };
   /** Stop when both (estimated) gradient norms fall below this. @defaultValue 1e-6 */
   tolerance?: number;
+  /** Called after every iteration with both players' points (trajectories, progress). */
+  onRound?: (info: RoundInfo) => void;
 }
 
 export interface ZerothOrderGdaOptions extends GdaOptions {
@@ -114,6 +116,7 @@ export async function zerothOrderGDA(
       break;
     }
     x = x.map((v, i) => v - lr.x * gx[i]!);
+    options.onRound?.(roundInfo(k, x, y, value, ev, lr));
     if (norm(gx) < lr.tolerance && norm(gy) < lr.tolerance) status = 'tolerance';
   }
   status ??= ev.exhausted() ?? 'max-evaluations';
@@ -155,13 +158,33 @@ export async function gradientDescentAscent(
     const gx = game.gradX(x, y);
     ev.evaluations++;
     x = x.map((v, i) => v - lr.x * gx[i]!);
-    if (![...x, ...y, ...gx, ...gy, game.value(x, y)].every(Number.isFinite)) {
+    const value = game.value(x, y);
+    if (![...x, ...y, ...gx, ...gy, value].every(Number.isFinite)) {
       status = 'diverged';
       break;
     }
+    options.onRound?.(roundInfo(k, x, y, value, ev, lr));
     if (norm(gx) < lr.tolerance && norm(gy) < lr.tolerance) status = 'tolerance';
   }
   return result(x, y, game.value(x, y), status, ev, k, lr);
+}
+
+function roundInfo(
+  round: number,
+  x: Float64Array,
+  y: Float64Array,
+  value: number,
+  ev: Evaluator,
+  lr: { x: number; y: number },
+): RoundInfo {
+  return {
+    round,
+    x: Float64Array.from(x),
+    y: Float64Array.from(y),
+    value,
+    evaluations: ev.evaluations,
+    stepSizes: { min: lr.x, max: lr.y },
+  };
 }
 
 function result(
