@@ -20,11 +20,12 @@ export type LossSpec =
    * `[batch, n]` (or `[n]`); a target of −1 is ignored.
    */
   | { kind: 'cross-entropy'; targets: Tensor | number[] | number[][] }
-  /** ⟨G, Y⟩ = Σ G⊙Y with G ~ N(0, 1) entrywise, drawn from `seed` (so ∂L/∂Y = G). @defaultValue seed 0 */
+  /** ⟨G, Y⟩ = Σ G⊙Y with G ~ N(0, 1) entrywise, drawn from `seed` (default 0), so that ∂L/∂Y = G. */
   | { kind: 'probe'; seed?: Seed }
   /** Any scalar function of the output (shaped as `forward` returns it). */
   | ((output: Tensor) => Tensor);
 
+/** Options of `gradients` and `gradientNorms`. */
 export interface GradientOptions {
   /** Key-padding mask, as for `forward`. */
   mask?: ForwardOptions['mask'];

@@ -3,7 +3,7 @@
  * 2022): multi-head attention, MLP, LayerNorm, Post-LN / Pre-LN / no-LN blocks with residual
  * scalings, taps on every sub-layer and named per-parameter gradients, on TensorFlow.js.
  *
- * @packageDocumentation
+ * @module @trainlab/attention
  */
 export type {
   Activation,

@@ -61,6 +61,7 @@ export interface AttentionWeights {
   wo: Tensor;
 }
 
+/** Options of one multi-head attention call (`multiHeadAttention`). */
 export interface AttentionOptions {
   heads: number;
   headDim: number;

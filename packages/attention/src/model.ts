@@ -33,6 +33,7 @@ export type TapName = 'input' | 'attn' | 'mid' | 'mlp' | 'output' | 'maps';
 /** All tap names. */
 export const TAP_NAMES: readonly TapName[] = ['input', 'attn', 'mid', 'mlp', 'output', 'maps'];
 
+/** Which intermediate tensors `forward` keeps (and returns) per layer. */
 export interface TapOptions {
   /** Blocks to record (0-based). @defaultValue every block */
   layers?: readonly number[];
@@ -60,6 +61,7 @@ export interface BlockTaps {
 /** A model input: embeddings `[batch, n, d]` / `[n, d]`, or integer ids `[batch, n]` / `[n]` with a vocabulary. */
 export type ModelInput = Tensor | number[] | number[][] | number[][][];
 
+/** Options of `Transformer.forward`: a key-padding mask and which intermediate tensors to tap. */
 export interface ForwardOptions {
   /** Key-padding mask `[batch, n]` (or `[n]`): 1 keeps a token, 0 hides it as a key. */
   mask?: Tensor | number[] | number[][];
@@ -76,6 +78,7 @@ export interface ForwardResult {
   dispose(): void;
 }
 
+/** Options of `createTransformer`: the seed its weights are drawn from. */
 export interface CreateOptions {
   /** Seed of the weights; each parameter draws from the stream named after it. @defaultValue 0 */
   seed?: Seed;

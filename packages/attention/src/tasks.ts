@@ -8,7 +8,9 @@
 import { Rng, type Seed } from '@trainlab/tensor';
 import { invalid } from './errors';
 
+/** The synthetic tasks `makeTask` can build. */
 export type TaskName = 'copy' | 'reverse' | 'sort' | 'translate';
+/** Every task name `makeTask` accepts. */
 export const TASK_NAMES: readonly TaskName[] = ['copy', 'reverse', 'sort', 'translate'];
 
 /** A dataset split: `inputs[i]` and `targets[i]` are sequences of `length` token ids. */
@@ -17,6 +19,7 @@ export interface Split {
   targets: number[][];
 }
 
+/** A synthetic sequence task: its name and seeded, disjoint train and validation splits. */
 export interface Task {
   name: TaskName;
   /** Input vocabulary size. */
@@ -31,6 +34,7 @@ export interface Task {
   show(ids: readonly number[], side: 'input' | 'target'): string;
 }
 
+/** Options of `makeTask`: sizes, vocabulary and seed. */
 export interface TaskOptions {
   /** Sequence length (algorithmic tasks). @defaultValue 8 */
   length?: number;

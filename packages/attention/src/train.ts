@@ -14,6 +14,7 @@ import { crossEntropy } from './layers';
 import type { ParamGroup, Transformer } from './model';
 import type { Split, Task } from './tasks';
 
+/** Options of `train`: optimizer, schedule, clipping, evaluation and checkpointing. */
 export interface TrainOptions {
   /** Steps to train (in total, counting those of a resumed checkpoint); the schedule spans them. */
   steps: number;
@@ -60,6 +61,7 @@ export interface LayerRecord {
   update: Record<'q' | 'k' | 'v' | 'o' | 'mlp', number>;
 }
 
+/** One evaluation during `train`: losses and per-layer diagnostics at a step. */
 export interface EvalRecord {
   step: number;
   lr: number;
@@ -82,6 +84,7 @@ export interface Checkpoint {
   lossCount: number;
 }
 
+/** What `train` returns: the evaluation records, the steps run, divergence and a checkpoint to resume from. */
 export interface TrainResult {
   records: EvalRecord[];
   /** The loss became NaN or infinite: training stopped there. */

@@ -3,7 +3,7 @@
  * (Anagnostidis, Lucchi & Diouane, AISTATS 2021), its baselines, the Moré–Wild benchmark and
  * data/performance profiles. Plain TypeScript on Float64Array; no TensorFlow.js.
  *
- * @packageDocumentation
+ * @module @trainlab/dfo
  */
 
 export type { Bounds, PlayerOptions, SearchStep } from './_player';

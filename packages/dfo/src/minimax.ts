@@ -46,6 +46,7 @@ export interface GamePlayerOptions extends PlayerOptions {
   bounds?: Bounds;
 }
 
+/** Options of `minimax`: per-player direct-search options, the round structure, budget and noise handling. */
 export interface MinimaxOptions extends Omit<RunOptions, 'targetValue'> {
   /**
    * The min player (x).

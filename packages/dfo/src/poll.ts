@@ -30,6 +30,7 @@ export type PollSet =
   | readonly ArrayLike<number>[]
   | ((context: PollContext) => ArrayLike<number>[]);
 
+/** Every built-in poll set name. */
 export const POLL_SET_NAMES: readonly PollSetName[] = [
   'coordinate',
   'minimal-positive-basis',

@@ -3,12 +3,15 @@
  * iteration (`concurrency` > 1) are evaluated on several cores at once. With complete polling the
  * iterates are exactly those of a serial run: the points, their order and the decisions do not
  * depend on which evaluation finishes first.
+ *
+ * @module @trainlab/dfo/workers
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { DfoError } from './errors';
 
+/** Options of `workerObjective`: pool size, the export to call and how TypeScript modules load. */
 export interface WorkerObjectiveOptions {
   /** Worker threads. @defaultValue the number of cores */
   workers?: number;
@@ -18,6 +21,7 @@ export interface WorkerObjectiveOptions {
   tsImport?: string;
 }
 
+/** An objective whose evaluations run on a worker-thread pool; pass it to any solver, then `close()` it. */
 export interface WorkerObjective {
   /** Evaluates f(x) (or f(x, y) for `minimax`) on a worker; use it as the solver's objective. */
   objective: (x: Float64Array, y?: Float64Array) => Promise<number>;

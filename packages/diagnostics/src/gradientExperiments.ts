@@ -33,13 +33,16 @@ import { gradientRatioForTokens, predictGradientRatio } from './theory';
 
 // ---------------------------------------------------------------- 3. gradient norms per layer
 
+/** Configuration of `gradientNormsExperiment`. */
 export interface GradientNormsConfig extends SettingsConfig {
   /** @defaultValue 12 */
   depth?: number;
 }
 
+/** The weight groups whose gradient norms are reported. */
 export type WeightGroup = 'q' | 'k' | 'v' | 'o' | 'mlp';
 
+/** One measured row of `gradientNormsExperiment`. */
 export interface GradientNormsRow {
   setting: string;
   norm: NormPlacement;
@@ -52,6 +55,7 @@ export interface GradientNormsRow {
   gradient: number;
 }
 
+/** One summary row of `gradientNormsExperiment` (mean over seeds). */
 export interface GradientNormsSummary {
   setting: string;
   norm: NormPlacement;
@@ -135,8 +139,10 @@ export async function gradientNormsExperiment(
 
 /** The variables experiment 4 sweeps, one at a time around a base point. */
 export const RATIO_VARIABLES = ['rho', 'headDim', 'n', 'sigmaX', 'tau'] as const;
+/** The quantity `gradientRatioExperiment` sweeps. */
 export type RatioVariable = (typeof RATIO_VARIABLES)[number];
 
+/** Configuration of `gradientRatioExperiment`. */
 export interface GradientRatioConfig {
   /** Base point: token correlation. @defaultValue 0.5 */
   rho?: number;
@@ -160,6 +166,7 @@ export interface GradientRatioConfig {
   sweeps?: Partial<Record<RatioVariable, number[]>>;
 }
 
+/** One measured row of `gradientRatioExperiment`. */
 export interface GradientRatioRow {
   variable: RatioVariable;
   value: number;
@@ -173,6 +180,7 @@ export interface GradientRatioRow {
   predictedForTokens: number;
 }
 
+/** One summary row of `gradientRatioExperiment` (mean over seeds, with the prediction). */
 export interface GradientRatioSummary {
   variable: RatioVariable;
   value: number;
@@ -343,6 +351,7 @@ export async function gradientRatioExperiment(
 
 // ---------------------------------------------------------------- 6. collapsed inputs
 
+/** Configuration of `collapseExperiment`. */
 export interface CollapseConfig {
   /** @defaultValue ['post', 'pre', 'none'] */
   norms?: NormPlacement[];
@@ -362,6 +371,7 @@ export interface CollapseConfig {
   seed?: number;
 }
 
+/** One measured row of `collapseExperiment`. */
 export interface CollapseRow {
   norm: NormPlacement;
   mlp: boolean;
@@ -373,6 +383,7 @@ export interface CollapseRow {
   v: number;
 }
 
+/** One summary row of `collapseExperiment` (mean over seeds). */
 export interface CollapseSummary {
   norm: NormPlacement;
   mlp: boolean;

@@ -2,7 +2,7 @@
  * @trainlab/diagnostics — rank-collapse and gradient measurements, the uniform-attention theory of
  * Noci et al. (NeurIPS 2022), and runners for the paper's experiments.
  *
- * @packageDocumentation
+ * @module @trainlab/diagnostics
  */
 export type { DiagnosticsErrorCode } from './errors';
 export { DiagnosticsError } from './errors';

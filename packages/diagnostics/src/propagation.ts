@@ -53,11 +53,13 @@ function measureLayers(
 
 // ---------------------------------------------------------------- 1. token cosine per layer
 
+/** Configuration of `tokenCosineExperiment`. */
 export interface TokenCosineConfig extends SettingsConfig {
   /** Blocks L. @defaultValue 12 */
   depth?: number;
 }
 
+/** One measured row of `tokenCosineExperiment`. */
 export interface TokenCosineRow {
   setting: string;
   norm: NormPlacement;
@@ -73,6 +75,7 @@ export interface TokenCosineRow {
   predicted: number;
 }
 
+/** One summary row of `tokenCosineExperiment` (mean over seeds, with the prediction). */
 export interface TokenCosineSummary {
   setting: string;
   norm: NormPlacement;
@@ -202,11 +205,13 @@ function measuredVsPredicted(
 
 // ---------------------------------------------------------------- 2. last-layer cosine against depth
 
+/** Configuration of `depthSweepExperiment`. */
 export interface DepthSweepConfig extends SettingsConfig {
   /** @defaultValue [1, 2, 4, 8, 16, 32, 64] */
   depths?: number[];
 }
 
+/** One measured row of `depthSweepExperiment`. */
 export interface DepthSweepRow {
   setting: string;
   norm: NormPlacement;
@@ -219,6 +224,7 @@ export interface DepthSweepRow {
   predicted: number;
 }
 
+/** One summary row of `depthSweepExperiment` (mean over seeds). */
 export interface DepthSweepSummary {
   setting: string;
   norm: NormPlacement;
@@ -302,8 +308,10 @@ export const DONG_VARIANTS = [
   'attention + skip + MLP',
   'attention + skip + LN',
 ] as const;
+/** The architectures `dongResidualExperiment` compares. */
 export type DongVariant = (typeof DONG_VARIANTS)[number];
 
+/** Configuration of `dongResidualExperiment`. */
 export interface DongConfig {
   /** @defaultValue 12 */
   depth?: number;
@@ -321,6 +329,7 @@ export interface DongConfig {
   variants?: DongVariant[];
 }
 
+/** One measured row of `dongResidualExperiment`. */
 export interface DongRow {
   variant: DongVariant;
   seed: number;
@@ -331,6 +340,7 @@ export interface DongRow {
   frobenius: number;
 }
 
+/** One summary row of `dongResidualExperiment` (mean over seeds). */
 export interface DongSummary {
   variant: DongVariant;
   layer: number;

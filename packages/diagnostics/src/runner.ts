@@ -27,6 +27,7 @@ export interface ProgressEvent {
   elapsedMs: number;
 }
 
+/** Options every experiment runner takes: progress, finished cells, resume, abort and where cells run. */
 export interface RunOptions<Row> {
   /** Called after every cell. */
   onProgress?: (event: ProgressEvent) => void;
@@ -50,6 +51,7 @@ export interface RunOptions<Row> {
 /** A Vega-Lite (v5) specification with its data inline: render it with vega-lite, or save it as JSON. */
 export type FigureSpec = Record<string, unknown>;
 
+/** What every experiment runner returns: the resolved config, rows, summary, failures and a Vega-Lite figure. */
 export interface ExperimentResult<Config, Row, Summary> {
   experiment: string;
   /** The config with every default filled in. */
@@ -63,6 +65,7 @@ export interface ExperimentResult<Config, Row, Summary> {
   failures: CellFailure[];
 }
 
+/** One unit of work of an experiment: a key and the function that computes its rows. */
 export interface Cell<Row> {
   key: string;
   run: () => Row[] | Promise<Row[]>;

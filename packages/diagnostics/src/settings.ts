@@ -5,6 +5,7 @@
 import type { InitStds, NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
 import { ConfigCheck, isNum, isOneOf, MAX_SEED } from './runner';
 
+/** The model settings an experiment sweeps (LayerNorm placements, residual scales, MLP on/off) and their sizes. */
 export interface SettingsConfig {
   /** Tokens per sequence. @defaultValue 32 */
   n?: number;
@@ -44,6 +45,7 @@ export const SETTINGS_KEYS = [
   'init',
 ] as const;
 
+/** Settings with every default filled in, as the runners use them. */
 export interface ResolvedSettings {
   n: number;
   dModel: number;

@@ -148,6 +148,7 @@ export interface TrainingRow {
   diverged: boolean;
 }
 
+/** One summary row of the training experiments (mean over seeds). */
 export interface TrainingSummary {
   setting: string;
   step: number;
@@ -319,7 +320,9 @@ export async function trainingDepthExperiment(
 
 // ---------------------------------------------------------------- (b) optimizers
 
+/** Every optimizer `optimizerExperiment` accepts. */
 export const TRAINING_OPTIMIZERS = ['adam', 'sgd', 'sgd-balanced'] as const;
+/** The optimizers `optimizerExperiment` compares. */
 export type TrainingOptimizer = (typeof TRAINING_OPTIMIZERS)[number];
 
 export interface OptimizerConfig extends TrainingBaseConfig {

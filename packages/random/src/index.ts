@@ -2,7 +2,7 @@
  * @trainlab/random — seeded, splittable random streams with no dependencies, shared by
  * `@trainlab/tensor` (weights, data) and `@trainlab/dfo` (poll directions, noisy oracles).
  *
- * @packageDocumentation
+ * @module @trainlab/random
  */
 
 export { RandomError } from './errors';

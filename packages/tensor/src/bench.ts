@@ -1,6 +1,8 @@
 /**
  * Benchmark helpers (import from `@trainlab/tensor/bench`), shared by the benchmarks of every
  * trainlab package: median timing, the machine's peak for "fraction of peak", and JSON results.
+ *
+ * @module @trainlab/tensor/bench
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -2,7 +2,7 @@
  * @trainlab/tensor — the TensorFlow.js core of trainlab: backend choice, seeded randomness,
  * initializers, memory scopes, fast matrix products and the linear algebra tfjs lacks.
  *
- * @packageDocumentation
+ * @module @trainlab/tensor
  */
 
 // Seeded randomness lives in the dependency-free @trainlab/random (shared with @trainlab/dfo).

@@ -11,6 +11,7 @@
 import { TensorError } from './errors';
 import { type Tensor, tf } from './tf';
 
+/** Transposes of `matmul`, applied to the last two axes. */
 export interface MatmulOptions {
   /** Use aᵀ (the last two axes swapped). @defaultValue false */
   transposeA?: boolean;

@@ -1,11 +1,14 @@
 /**
  * Test helpers (import from `@trainlab/tensor/testing`): leak checks and tolerances by dtype and
  * backend, usable from any test runner (they throw; they do not need Vitest).
+ *
+ * @module @trainlab/tensor/testing
  */
 // Through the package's own name, so that the built `testing` entry shares TensorError and the
 // tfjs instance with the main entry instead of bundling copies.
 import { TensorError, tf } from '@trainlab/tensor';
 
+/** Options of `expectNoTensorLeak`. */
 export interface LeakCheckOptions {
   /** Calls before measuring, so caches that fill once (kernels, constants) are not counted. @defaultValue 1 */
   warmup?: number;

@@ -13,6 +13,7 @@ import type { GameObjective, GameOracle, MinimaxResult, RoundInfo } from '../min
 import { randomUnitVector } from '../poll';
 import { isSuccess, type RunOptions, STOP_MESSAGES, type StopReason } from '../types';
 
+/** Options of the gradient descent–ascent baselines. */
 export interface GdaOptions extends Omit<RunOptions, 'targetValue'> {
   /** Step sizes of the two players. @defaultValue { x: 0.01, y: 0.05 } */
   learningRate?: { x?: number; y?: number };
@@ -22,6 +23,7 @@ export interface GdaOptions extends Omit<RunOptions, 'targetValue'> {
   onRound?: (info: RoundInfo) => void;
 }
 
+/** Options of `zerothOrderGDA`: GDA options plus the finite-difference smoothing and directions. */
 export interface ZerothOrderGdaOptions extends GdaOptions {
   /** μ, the smoothing radius of the finite differences. @defaultValue 1e-4 */
   smoothing?: number;

@@ -6,6 +6,7 @@
 import { Rng } from '@trainlab/random';
 import { checkNumber } from '../errors';
 
+/** A min-max test problem: value, noisy samples, gradients, a start point and what is known of its solution. */
 export interface Game {
   name: string;
   description: string;

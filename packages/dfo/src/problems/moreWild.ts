@@ -391,11 +391,13 @@ const TABLE: readonly (readonly [number, number, number, boolean])[] = [
 
 /** The four variants of Moré & Wild (2009), §5. */
 export type MoreWildVariant = 'smooth' | 'nondiff' | 'wild' | 'noisy';
+/** The four variants of the Moré–Wild benchmark (smooth, nonsmooth, deterministic noise, stochastic noise). */
 export const MORE_WILD_VARIANTS: readonly MoreWildVariant[] = ['smooth', 'nondiff', 'wild', 'noisy'];
 
 /** Relative noise level ε_f of the `wild` and `noisy` variants. */
 export const MORE_WILD_NOISE = 1e-3;
 
+/** One problem of the Moré–Wild benchmark: dimension, start point, objective and the variant. */
 export interface MoreWildProblem {
   /** 1-based position in the table of 53. */
   id: number;

@@ -1,0 +1,87 @@
+/**
+ * The rank-collapse explorer's computation: one model at initialization, the token cosine after
+ * every block (measured) next to the uniform-attention theory, and the Q/K/V/O gradient norms per
+ * block. The page and the Node test call this same function, so the numbers on screen can be
+ * checked against Node with the same seed.
+ */
+import { createTransformer, type NormPlacement, type TransformerConfig } from '@trainlab/attention';
+import { correlatedTokens, layerGradients, predictPropagation, tokenCosine } from '@trainlab/diagnostics';
+import { Rng } from '@trainlab/tensor';
+
+/** How the residual branches are scaled. */
+export type AlphaChoice = 'one' | 'inv-sqrt-depth' | 'free';
+
+/** The explorer's controls. */
+export interface ExplorerSettings {
+  depth: number;
+  alpha: AlphaChoice;
+  /** α when `alpha` is `'free'`. */
+  alphaValue: number;
+  norm: NormPlacement;
+  mlp: boolean;
+  dModel: number;
+  n: number;
+  heads: number;
+  /** Correlation of the input tokens. */
+  rho0: number;
+  seed: number;
+}
+
+/** The settings the page opens with. */
+export const DEFAULT_SETTINGS: ExplorerSettings = {
+  depth: 12,
+  alpha: 'one',
+  alphaValue: 0.5,
+  norm: 'post',
+  mlp: false,
+  dModel: 64,
+  n: 16,
+  heads: 4,
+  rho0: 0,
+  seed: 0,
+};
+
+/** One block's gradient norms. */
+export interface LayerRow {
+  layer: number;
+  q: number;
+  k: number;
+  v: number;
+  o: number;
+}
+
+/** What the explorer draws. */
+export interface ExplorerResult {
+  /** α actually used. */
+  alpha: number;
+  /** Mean pairwise token cosine at the input (index 0) and after every block. */
+  cosine: number[];
+  /** The theory's ρ at the same places. */
+  theory: number[];
+  /** Gradient norms of a random linear probe loss, per block. */
+  gradients: LayerRow[];
+}
+
+/** The model configuration the settings describe. */
+export function explorerConfig(s: ExplorerSettings): TransformerConfig {
+  const residualScale = s.alpha === 'one' ? 1 : s.alpha === 'inv-sqrt-depth' ? 'inv-sqrt-depth' : s.alphaValue;
+  return { dModel: s.dModel, depth: s.depth, heads: s.heads, norm: s.norm, mlp: s.mlp, residualScale };
+}
+
+/** Builds the model, measures, predicts. Throws the packages' own errors for bad settings. */
+export function runExplorer(s: ExplorerSettings): ExplorerResult {
+  const config = explorerConfig(s);
+  const model = createTransformer(config, { seed: s.seed });
+  const x = correlatedTokens(s.n, s.dModel, s.rho0, 1, new Rng(s.seed).fork('input'));
+  try {
+    const r = model.forward(x, { taps: { include: ['output'] } });
+    const cosine = [tokenCosine(x), ...r.taps.map((t) => tokenCosine(t.output!))];
+    r.dispose();
+    const theory = predictPropagation(config, { n: s.n, rho0: s.rho0 }).map((p) => p.rho);
+    const gradients = layerGradients(model, x).layers.map(({ layer, q, k, v, o }) => ({ layer, q, k, v, o }));
+    return { alpha: model.config.alphaAttn, cosine, theory, gradients };
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Every demo, driven in Chromium: change controls, wait for the run, and compare the numbers the
+ * page shows with the same computation in Node with the same seed — within float32 tolerance for
+ * the TensorFlow.js demo (wasm in both), bit for bit for the float64 solvers.
+ */
+import { initBackend } from '@trainlab/tensor';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SEARCH, runSearch, type SearchSettings } from '../lib/directSearch';
+import { DEFAULT_GAME, type GameSettings, runGame } from '../lib/minimax';
+import { DEFAULT_SETTINGS, type ExplorerSettings, runExplorer } from '../lib/rankCollapse';
+import { column, HAVE_CHROMIUM, open, runs, type Session, screenshot, settled, watchErrors } from './browser';
+
+/** |a − b| ≤ abs + rel·|b| elementwise: float32 results of the same kernels. */
+function expectClose(shown: number[], expected: number[], rel: number, abs: number, what: string) {
+  expect(shown.length, what).toBe(expected.length);
+  shown.forEach((v, i) => {
+    const e = expected[i]!;
+    expect(Math.abs(v - e), `${what}[${i}]: page ${v}, node ${e}`).toBeLessThanOrEqual(abs + rel * Math.abs(e));
+  });
+}
+const nums = (values: string[]) => values.map(Number);
+
+/** Changes one control and waits for the demo to finish the run it starts. */
+async function change(page: Page, demo: string, control: string, action: (page: Page) => Promise<void>) {
+  const before = await runs(page, demo);
+  await action(page);
+  const state = await settled(page, demo, before);
+  return { state, control };
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
+  let s: Session;
+  let page: Page;
+  let errors: string[];
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+    s = await open();
+    page = await s.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    errors = watchErrors(page);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  describe('rank-collapse explorer', () => {
+    const demo = 'rank-collapse';
+    async function expectMatchesNode(settings: ExplorerSettings) {
+      const node = runExplorer(settings);
+      expectClose(nums(await column(page, 'cosine-table', 'measured')), node.cosine, 1e-4, 1e-5, 'cosine');
+      expectClose(nums(await column(page, 'cosine-table', 'theory')), node.theory, 1e-12, 1e-12, 'theory');
+      for (const g of ['q', 'k', 'v', 'o'] as const) {
+        expectClose(nums(await column(page, 'grad-table', g)), node.gradients.map((r) => r[g]), 1e-3, 1e-6, `‖∂W_${g}‖`);
+      }
+      return node;
+    }
+
+    it('runs on wasm (software WebGL passed over) and shows what Node computes with the same seed', async () => {
+      await page.goto(`${s.url}/demos/rank-collapse`);
+      expect(await settled(page, demo, 0)).toBe('ready');
+      const backend = await page.getByTestId('backend').innerText();
+      expect(backend).toMatch(/^backend: wasm \(SIMD, \d+ threads?\), tfjs 4\.22\.0 — webgl skipped: /);
+      const node = await expectMatchesNode(DEFAULT_SETTINGS);
+      // Post-LN, α = 1, 12 blocks: the tokens collapse and the query/key gradients vanish.
+      expect(node.cosine.at(-1)).toBeGreaterThan(0.95);
+      expect(node.gradients.at(-1)!.q / node.gradients[0]!.q).toBeLessThan(0.05);
+      await expect.poll(() => page.getByTestId('cosine-chart').locator('path').count()).toBeGreaterThanOrEqual(2);
+      await screenshot(page, 'rank-collapse-default');
+    });
+
+    it('follows every control: depth, α = 1/√L, Pre-LN, MLP, width, tokens, seed', async () => {
+      const settings: ExplorerSettings = { ...DEFAULT_SETTINGS };
+      const steps: [string, (p: Page) => Promise<void>, Partial<ExplorerSettings>][] = [
+        ['depth', (p) => p.getByTestId('depth').fill('24'), { depth: 24 }],
+        ['alpha', (p) => p.getByTestId('alpha').selectOption('inv-sqrt-depth'), { alpha: 'inv-sqrt-depth' }],
+      ];
+      for (const [control, action, patch] of steps) {
+        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        Object.assign(settings, patch);
+      }
+      const scaled = await expectMatchesNode(settings);
+      // With α = 1/√L the tokens keep their diversity at depth 24.
+      expect(scaled.cosine.at(-1)).toBeLessThan(0.5);
+      await screenshot(page, 'rank-collapse-inv-sqrt-depth');
+
+      const more: [string, (p: Page) => Promise<void>, Partial<ExplorerSettings>][] = [
+        ['norm', (p) => p.getByTestId('norm').selectOption('pre'), { norm: 'pre' }],
+        ['mlp', (p) => p.getByTestId('mlp').check(), { mlp: true }],
+        ['width', (p) => p.getByTestId('width').selectOption('32'), { dModel: 32 }],
+        ['tokens', (p) => p.getByTestId('tokens').fill('8'), { n: 8 }],
+        ['seed', (p) => p.getByTestId('seed').fill('3'), { seed: 3 }],
+      ];
+      for (const [control, action, patch] of more) {
+        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        Object.assign(settings, patch);
+      }
+      await expectMatchesNode(settings);
+      await screenshot(page, 'rank-collapse-pre-ln-mlp');
+    });
+
+    it('shows the package’s own error for a bad setting, and recovers', async () => {
+      await change(page, demo, 'alpha', (p) => p.getByTestId('alpha').selectOption('free'));
+      const { state } = await change(page, demo, 'alpha-value', (p) => p.getByTestId('alpha-value').fill('-1'));
+      expect(state).toBe('error');
+      expect(await page.getByTestId('error').innerText()).toMatch(/residualScale/);
+      expect((await change(page, demo, 'alpha-value', (p) => p.getByTestId('alpha-value').fill('0.3'))).state).toBe('ready');
+    });
+  });
+
+  describe('direct-search visualiser', () => {
+    const demo = 'direct-search';
+    async function expectMatchesNode(settings: SearchSettings) {
+      const node = await runSearch(settings);
+      const shown = async (col: string) => (await column(page, 'search-result', col))[0]!;
+      expect(await shown('status')).toBe(node.result.status);
+      expect(Number(await shown('evaluations'))).toBe(node.result.evaluations);
+      expect(Number(await shown('iterations'))).toBe(node.result.iterations);
+      // Plain float64 JavaScript in both: the same numbers to the last bit.
+      expect(Number(await shown('x'))).toBe(node.result.x);
+      expect(Number(await shown('y'))).toBe(node.result.y);
+      expect(Number(await shown('value'))).toBe(node.result.value);
+      expect(Number(await shown('step'))).toBe(node.result.stepSize);
+      // Every poll point inside the window is drawn.
+      const [x0, x1, y0, y1] = (await import('../lib/directSearch')).testFunction(settings.fn).window;
+      const polls = node.evaluations.filter((e) => e.phase === 'poll' && e.x >= x0 && e.x <= x1 && e.y >= y0 && e.y <= y1);
+      expect(await page.getByTestId('search-plane').locator('circle[fill="#7a7a7a"]').count()).toBe(polls.length);
+      return node;
+    }
+
+    it('shows the run Node computes, for the defaults and after changing function, poll set, polling, forcing and noise', async () => {
+      await page.goto(`${s.url}/demos/direct-search`);
+      expect(await settled(page, demo, 0)).toBe('ready');
+      await expectMatchesNode(DEFAULT_SEARCH);
+      await screenshot(page, 'direct-search-default');
+
+      const settings: SearchSettings = { ...DEFAULT_SEARCH };
+      const steps: [string, (p: Page) => Promise<void>, Partial<SearchSettings>][] = [
+        ['fn', (p) => p.getByTestId('fn').selectOption('himmelblau'), { fn: 'himmelblau' }],
+        ['poll-set', (p) => p.getByTestId('poll-set').selectOption('probabilistic'), { pollSet: 'probabilistic' }],
+        ['polling', (p) => p.getByTestId('polling').selectOption('complete'), { polling: 'complete' }],
+        ['forcing-constant', (p) => p.getByTestId('forcing-constant').fill('0.01'), { forcingConstant: 0.01 }],
+      ];
+      for (const [control, action, patch] of steps) {
+        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        Object.assign(settings, patch);
+      }
+      const node = await expectMatchesNode(settings);
+      expect(node.result.status).toBe('min-step');
+      expect(node.result.value).toBeLessThan(1e-6); // one of Himmelblau's four minima
+      await screenshot(page, 'direct-search-himmelblau');
+
+      // A noisy oracle: estimates average up to 1000 samples each, so the budget has to grow.
+      expect((await change(page, demo, 'noise', (p) => p.getByTestId('noise').fill('0.05'))).state).toBe('ready');
+      const budget = (p: Page) => p.getByTestId('max-evaluations').fill('100000');
+      expect((await change(page, demo, 'max-evaluations', budget)).state).toBe('ready');
+      const noisy = await expectMatchesNode({ ...settings, noise: 0.05, maxEvaluations: 100_000 });
+      expect(Math.hypot(noisy.result.x - 3, noisy.result.y - 2)).toBeLessThan(0.05);
+      await screenshot(page, 'direct-search-noisy');
+    });
+  });
+
+  describe('min-max visualiser', () => {
+    const demo = 'minimax';
+    async function expectMatchesNode(settings: GameSettings) {
+      const node = await runGame(settings);
+      for (const t of node) {
+        const row = page.getByTestId('game-result').locator(`tr[data-method="${t.method}"]`);
+        const value = (col: string) => row.locator(`td[data-col="${col}"]`).getAttribute('data-value');
+        expect(Number(await value('x')), t.method).toBe(t.final.x);
+        expect(Number(await value('y')), t.method).toBe(t.final.y);
+        expect(Number(await value('value')), t.method).toBe(t.final.value);
+        expect(Number(await value('evaluations')), t.method).toBe(t.final.evaluations);
+        expect(Number(await value('rounds')), t.method).toBe(t.final.rounds);
+        expect(await value('status'), t.method).toBe(t.final.status);
+      }
+      // One trajectory per method, each with a segment per round.
+      const paths = await page.getByTestId('game-plane').locator('path[stroke-width="2"]').evaluateAll((ps) =>
+        ps.map((p) => (p.getAttribute('d') ?? '').split('L').length),
+      );
+      expect(paths).toEqual(node.map((t) => t.points.length));
+      return node;
+    }
+
+    it('draws the three methods’ trajectories Node computes, for the defaults and another game with noise', async () => {
+      await page.goto(`${s.url}/demos/minimax`);
+      expect(await settled(page, demo, 0)).toBe('ready');
+      const node = await expectMatchesNode(DEFAULT_GAME);
+      // The paper's method reaches the saddle of the two-sided PL game.
+      expect(node.find((t) => t.method === 'direct-search')!.distance).toBeLessThan(1e-6);
+      await screenshot(page, 'minimax-default');
+
+      const settings: GameSettings = { ...DEFAULT_GAME };
+      for (const [control, action, patch] of [
+        ['game', (p: Page) => p.getByTestId('game').selectOption('quadratic'), { game: 'quadratic' }],
+        ['noise', (p: Page) => p.getByTestId('noise').fill('0.1'), { noise: 0.1 }],
+        ['seed', (p: Page) => p.getByTestId('seed').fill('2'), { seed: 2 }],
+      ] as const) {
+        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        Object.assign(settings, patch);
+      }
+      await expectMatchesNode(settings);
+      await screenshot(page, 'minimax-quadratic-noisy');
+    });
+  });
+
+  it('logged no console error, uncaught exception or failed request on any demo', () => {
+    expect(errors).toEqual([]);
+  });
+});
