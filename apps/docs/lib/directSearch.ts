@@ -149,7 +149,8 @@ export interface SearchRun {
 /** The test function of a name, or a clear error. */
 export function testFunction(name: string): TestFunction {
   const fn = FUNCTIONS[name];
-  if (!fn) throw new Error(`fn must be one of ${Object.keys(FUNCTIONS).join(', ')}, got ${JSON.stringify(name)}`);
+  if (!fn)
+    throw new Error(`fn must be one of ${Object.keys(FUNCTIONS).join(', ')}, got ${JSON.stringify(name)}`);
   return fn;
 }
 

@@ -90,7 +90,8 @@ export interface Trajectory {
 /** The game of a name, or a clear error. */
 export function planeGame(name: string): PlaneGame {
   const g = GAMES_2D[name];
-  if (!g) throw new Error(`game must be one of ${Object.keys(GAMES_2D).join(', ')}, got ${JSON.stringify(name)}`);
+  if (!g)
+    throw new Error(`game must be one of ${Object.keys(GAMES_2D).join(', ')}, got ${JSON.stringify(name)}`);
   return g;
 }
 

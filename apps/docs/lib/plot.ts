@@ -14,7 +14,8 @@ export function linear(d0: number, d1: number, r0: number, r1: number, count = 5
   const f = ((v: number) => r0 + ((v - d0) / span) * (r1 - r0)) as Scale;
   const step = niceStep(span / count);
   const ticks: number[] = [];
-  for (let t = Math.ceil(d0 / step) * step; t <= d1 + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  for (let t = Math.ceil(d0 / step) * step; t <= d1 + step * 1e-9; t += step)
+    ticks.push(Number(t.toPrecision(12)));
   f.ticks = ticks;
   f.format = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : String(v));
   return f;
@@ -96,7 +97,7 @@ export function contourPaths(
         .flatMap((polygon) =>
           polygon.map(
             (ring) =>
-              `M${ring.map(([i, j]) => `${px(i - 0.5).toFixed(1)},${py(j - 0.5).toFixed(1)}`).join('L')}Z`,
+              `M${ring.map(([i = 0, j = 0]) => `${px(i - 0.5).toFixed(1)},${py(j - 0.5).toFixed(1)}`).join('L')}Z`,
           ),
         )
         .join(''),

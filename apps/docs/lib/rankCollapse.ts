@@ -64,7 +64,8 @@ export interface ExplorerResult {
 
 /** The model configuration the settings describe. */
 export function explorerConfig(s: ExplorerSettings): TransformerConfig {
-  const residualScale = s.alpha === 'one' ? 1 : s.alpha === 'inv-sqrt-depth' ? 'inv-sqrt-depth' : s.alphaValue;
+  const residualScale =
+    s.alpha === 'one' ? 1 : s.alpha === 'inv-sqrt-depth' ? 'inv-sqrt-depth' : s.alphaValue;
   return { dModel: s.dModel, depth: s.depth, heads: s.heads, norm: s.norm, mlp: s.mlp, residualScale };
 }
 

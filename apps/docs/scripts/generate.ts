@@ -51,14 +51,18 @@ export function rewriteLinks(markdown: string, fromDir: string): string {
     const guide = Object.entries(PACKAGES).find(([, p]) => p.dir === abs)?.[0];
     if (guide) return `](/guide/${guide}${hash ? `#${hash}` : ''})`;
     if (abs === 'apps/cli') return '](/guide/cli)';
-    if (abs.replace(/\.md$/, '') === 'packages/diagnostics/docs/theory') return `](/theory${hash ? `#${hash}` : ''})`;
+    if (abs.replace(/\.md$/, '') === 'packages/diagnostics/docs/theory')
+      return `](/theory${hash ? `#${hash}` : ''})`;
     if (abs === 'README.md' || abs === '') return '](/)';
     return `](${REPO}/${abs}${hash ? `#${hash}` : ''})`;
   });
 }
 
 function guides(): void {
-  const pages = { ...Object.fromEntries(Object.entries(PACKAGES).map(([k, p]) => [k, p.dir])), cli: 'apps/cli' };
+  const pages = {
+    ...Object.fromEntries(Object.entries(PACKAGES).map(([k, p]) => [k, p.dir])),
+    cli: 'apps/cli',
+  };
   for (const [name, dir] of Object.entries(pages)) {
     const readme = readFileSync(join(root, dir, 'README.md'), 'utf8');
     const note = `<!-- Generated from ${dir}/README.md by scripts/generate.ts. Do not edit. -->\n\n`;
@@ -73,7 +77,9 @@ function guides(): void {
 
 function wasmFiles(): void {
   const require = createRequire(import.meta.url);
-  const pkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json', { paths: [join(root, 'packages/tensor')] }));
+  const pkg = dirname(
+    require.resolve('@tensorflow/tfjs-backend-wasm/package.json', { paths: [join(root, 'packages/tensor')] }),
+  );
   const out = join(site, 'public/tfjs');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -97,11 +103,19 @@ export function undocumented(project: ProjectReflection): string[] {
   for (const r of project.getReflectionsByKind(kinds)) {
     if (!(r instanceof DeclarationReflection)) continue;
     // Members count only on classes (an interface's methods are documented with the interface).
-    if (r.kindOf(ReflectionKind.Method | ReflectionKind.Accessor) && !r.parent?.kindOf(ReflectionKind.Class)) continue;
+    if (r.kindOf(ReflectionKind.Method | ReflectionKind.Accessor) && !r.parent?.kindOf(ReflectionKind.Class))
+      continue;
     if (r.flags.isPrivate || r.flags.isProtected || r.inheritedFrom) continue;
-    const comments = [r.comment, ...(r.signatures ?? []).map((s) => s.comment), r.getSignature?.comment, r.setSignature?.comment];
+    const comments = [
+      r.comment,
+      ...(r.signatures ?? []).map((s) => s.comment),
+      r.getSignature?.comment,
+      r.setSignature?.comment,
+    ];
     if (!comments.some((c) => c && (c.summary.length > 0 || c.blockTags.length > 0))) {
-      out.push(`${r.getFriendlyFullName()} (${ReflectionKind.singularString(r.kind)}) in ${r.sources?.[0]?.fileName ?? '?'}`);
+      out.push(
+        `${r.getFriendlyFullName()} (${ReflectionKind.singularString(r.kind)}) in ${r.sources?.[0]?.fileName ?? '?'}`,
+      );
     }
   }
   return out;
@@ -150,4 +164,6 @@ wasmFiles();
 guides();
 write(join(site, 'cli.md'), cliReference());
 await api();
-console.log(`docs: generated api/, cli.md, theory.md, guide/*.md, public/tfjs/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `docs: generated api/, cli.md, theory.md, guide/*.md, public/tfjs/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);

@@ -45,10 +45,13 @@ export function serve(root, options = {}) {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const file = resolveFile(dir, url.pathname);
-    const headers = options.isolation === false ? {} : {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-    };
+    const headers =
+      options.isolation === false
+        ? {}
+        : {
+            'Cross-Origin-Opener-Policy': 'same-origin',
+            'Cross-Origin-Embedder-Policy': 'require-corp',
+          };
     if (!file) {
       const notFound = join(dir, '404.html');
       res.writeHead(404, { ...headers, 'Content-Type': TYPES['.html'] });
@@ -63,7 +66,10 @@ export function serve(root, options = {}) {
     server.once('error', fail);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-      ok({ url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done(undefined))) });
+      ok({
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise((done) => server.close(() => done(undefined))),
+      });
     });
   });
 }
@@ -73,6 +79,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const at = args.indexOf('--port');
   const port = at >= 0 ? Number(args[at + 1]) : 4173;
   const here = dirname(fileURLToPath(import.meta.url));
-  const { url } = await serve(join(here, '../.vitepress/dist'), { port, isolation: !args.includes('--no-isolation') });
+  const { url } = await serve(join(here, '../.vitepress/dist'), {
+    port,
+    isolation: !args.includes('--no-isolation'),
+  });
   console.log(`trainlab docs at ${url}/`);
 }

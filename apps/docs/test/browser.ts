@@ -13,7 +13,9 @@ if (!HAVE_CHROMIUM && process.env.CI) {
   throw new Error(`Chromium not found at ${CHROMIUM}: CI must install it (apt-get install -y chromium)`);
 }
 if (!HAVE_CHROMIUM) {
-  console.warn(`docs: browser tests skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  process.stderr.write(
+    `docs: browser tests skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)\n`,
+  );
 }
 
 export const SITE = resolve(import.meta.dirname, '..', '.vitepress', 'dist');
@@ -51,7 +53,8 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => {
     // VitePress prefetches the chunks of linked pages; leaving the page aborts those, harmlessly.
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+      errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
@@ -66,7 +69,10 @@ export async function settled(page: Page, testid: string, runsBefore: number): P
     ([id, before]) => {
       const el = document.querySelector(`[data-testid="${id}"]`);
       const state = el?.getAttribute('data-state');
-      return Number(el?.getAttribute('data-runs') ?? 0) > (before as number) && (state === 'ready' || state === 'error');
+      return (
+        Number(el?.getAttribute('data-runs') ?? 0) > (before as number) &&
+        (state === 'ready' || state === 'error')
+      );
     },
     [testid, runsBefore] as const,
     { timeout: 120_000 },
@@ -81,7 +87,10 @@ export async function runs(page: Page, testid: string): Promise<number> {
 
 /** The `data-value`s of the cells of column `col` in a table, as numbers (or strings). */
 export async function column(page: Page, table: string, col: string): Promise<string[]> {
-  return page.getByTestId(table).locator(`td[data-col="${col}"]`).evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value') ?? ''));
+  return page
+    .getByTestId(table)
+    .locator(`td[data-col="${col}"]`)
+    .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value') ?? ''));
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -16,13 +16,15 @@ function expectClose(shown: number[], expected: number[], rel: number, abs: numb
   expect(shown.length, what).toBe(expected.length);
   shown.forEach((v, i) => {
     const e = expected[i]!;
-    expect(Math.abs(v - e), `${what}[${i}]: page ${v}, node ${e}`).toBeLessThanOrEqual(abs + rel * Math.abs(e));
+    expect(Math.abs(v - e), `${what}[${i}]: page ${v}, node ${e}`).toBeLessThanOrEqual(
+      abs + rel * Math.abs(e),
+    );
   });
 }
 const nums = (values: string[]) => values.map(Number);
 
 /** Changes one control and waits for the demo to finish the run it starts. */
-async function change(page: Page, demo: string, control: string, action: (page: Page) => Promise<void>) {
+async function change(page: Page, demo: string, control: string, action: (page: Page) => Promise<unknown>) {
   const before = await runs(page, demo);
   await action(page);
   const state = await settled(page, demo, before);
@@ -50,7 +52,13 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       expectClose(nums(await column(page, 'cosine-table', 'measured')), node.cosine, 1e-4, 1e-5, 'cosine');
       expectClose(nums(await column(page, 'cosine-table', 'theory')), node.theory, 1e-12, 1e-12, 'theory');
       for (const g of ['q', 'k', 'v', 'o'] as const) {
-        expectClose(nums(await column(page, 'grad-table', g)), node.gradients.map((r) => r[g]), 1e-3, 1e-6, `‖∂W_${g}‖`);
+        expectClose(
+          nums(await column(page, 'grad-table', g)),
+          node.gradients.map((r) => r[g]),
+          1e-3,
+          1e-6,
+          `‖∂W_${g}‖`,
+        );
       }
       return node;
     }
@@ -58,19 +66,21 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
     it('runs on wasm (software WebGL passed over) and shows what Node computes with the same seed', async () => {
       await page.goto(`${s.url}/demos/rank-collapse`);
       expect(await settled(page, demo, 0)).toBe('ready');
-      const backend = await page.getByTestId('backend').innerText();
+      const backend = await page.getByTestId('backend').textContent();
       expect(backend).toMatch(/^backend: wasm \(SIMD, \d+ threads?\), tfjs 4\.22\.0 — webgl skipped: /);
       const node = await expectMatchesNode(DEFAULT_SETTINGS);
       // Post-LN, α = 1, 12 blocks: the tokens collapse and the query/key gradients vanish.
       expect(node.cosine.at(-1)).toBeGreaterThan(0.95);
       expect(node.gradients.at(-1)!.q / node.gradients[0]!.q).toBeLessThan(0.05);
-      await expect.poll(() => page.getByTestId('cosine-chart').locator('path').count()).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(() => page.getByTestId('cosine-chart').locator('path').count())
+        .toBeGreaterThanOrEqual(2);
       await screenshot(page, 'rank-collapse-default');
     });
 
     it('follows every control: depth, α = 1/√L, Pre-LN, MLP, width, tokens, seed', async () => {
       const settings: ExplorerSettings = { ...DEFAULT_SETTINGS };
-      const steps: [string, (p: Page) => Promise<void>, Partial<ExplorerSettings>][] = [
+      const steps: [string, (p: Page) => Promise<unknown>, Partial<ExplorerSettings>][] = [
         ['depth', (p) => p.getByTestId('depth').fill('24'), { depth: 24 }],
         ['alpha', (p) => p.getByTestId('alpha').selectOption('inv-sqrt-depth'), { alpha: 'inv-sqrt-depth' }],
       ];
@@ -83,7 +93,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       expect(scaled.cosine.at(-1)).toBeLessThan(0.5);
       await screenshot(page, 'rank-collapse-inv-sqrt-depth');
 
-      const more: [string, (p: Page) => Promise<void>, Partial<ExplorerSettings>][] = [
+      const more: [string, (p: Page) => Promise<unknown>, Partial<ExplorerSettings>][] = [
         ['norm', (p) => p.getByTestId('norm').selectOption('pre'), { norm: 'pre' }],
         ['mlp', (p) => p.getByTestId('mlp').check(), { mlp: true }],
         ['width', (p) => p.getByTestId('width').selectOption('32'), { dModel: 32 }],
@@ -100,10 +110,14 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
 
     it('shows the package’s own error for a bad setting, and recovers', async () => {
       await change(page, demo, 'alpha', (p) => p.getByTestId('alpha').selectOption('free'));
-      const { state } = await change(page, demo, 'alpha-value', (p) => p.getByTestId('alpha-value').fill('-1'));
+      const { state } = await change(page, demo, 'alpha-value', (p) =>
+        p.getByTestId('alpha-value').fill('-1'),
+      );
       expect(state).toBe('error');
-      expect(await page.getByTestId('error').innerText()).toMatch(/residualScale/);
-      expect((await change(page, demo, 'alpha-value', (p) => p.getByTestId('alpha-value').fill('0.3'))).state).toBe('ready');
+      expect(await page.getByTestId('error').textContent()).toMatch(/residualScale/);
+      expect(
+        (await change(page, demo, 'alpha-value', (p) => p.getByTestId('alpha-value').fill('0.3'))).state,
+      ).toBe('ready');
     });
   });
 
@@ -122,8 +136,12 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       expect(Number(await shown('step'))).toBe(node.result.stepSize);
       // Every poll point inside the window is drawn.
       const [x0, x1, y0, y1] = (await import('../lib/directSearch')).testFunction(settings.fn).window;
-      const polls = node.evaluations.filter((e) => e.phase === 'poll' && e.x >= x0 && e.x <= x1 && e.y >= y0 && e.y <= y1);
-      expect(await page.getByTestId('search-plane').locator('circle[fill="#7a7a7a"]').count()).toBe(polls.length);
+      const polls = node.evaluations.filter(
+        (e) => e.phase === 'poll' && e.x >= x0 && e.x <= x1 && e.y >= y0 && e.y <= y1,
+      );
+      expect(await page.getByTestId('search-plane').locator('circle[fill="#7a7a7a"]').count()).toBe(
+        polls.length,
+      );
       return node;
     }
 
@@ -134,11 +152,19 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       await screenshot(page, 'direct-search-default');
 
       const settings: SearchSettings = { ...DEFAULT_SEARCH };
-      const steps: [string, (p: Page) => Promise<void>, Partial<SearchSettings>][] = [
+      const steps: [string, (p: Page) => Promise<unknown>, Partial<SearchSettings>][] = [
         ['fn', (p) => p.getByTestId('fn').selectOption('himmelblau'), { fn: 'himmelblau' }],
-        ['poll-set', (p) => p.getByTestId('poll-set').selectOption('probabilistic'), { pollSet: 'probabilistic' }],
+        [
+          'poll-set',
+          (p) => p.getByTestId('poll-set').selectOption('probabilistic'),
+          { pollSet: 'probabilistic' },
+        ],
         ['polling', (p) => p.getByTestId('polling').selectOption('complete'), { polling: 'complete' }],
-        ['forcing-constant', (p) => p.getByTestId('forcing-constant').fill('0.01'), { forcingConstant: 0.01 }],
+        [
+          'forcing-constant',
+          (p) => p.getByTestId('forcing-constant').fill('0.01'),
+          { forcingConstant: 0.01 },
+        ],
       ];
       for (const [control, action, patch] of steps) {
         expect((await change(page, demo, control, action)).state, control).toBe('ready');
@@ -150,7 +176,9 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       await screenshot(page, 'direct-search-himmelblau');
 
       // A noisy oracle: estimates average up to 1000 samples each, so the budget has to grow.
-      expect((await change(page, demo, 'noise', (p) => p.getByTestId('noise').fill('0.05'))).state).toBe('ready');
+      expect((await change(page, demo, 'noise', (p) => p.getByTestId('noise').fill('0.05'))).state).toBe(
+        'ready',
+      );
       const budget = (p: Page) => p.getByTestId('max-evaluations').fill('100000');
       expect((await change(page, demo, 'max-evaluations', budget)).state).toBe('ready');
       const noisy = await expectMatchesNode({ ...settings, noise: 0.05, maxEvaluations: 100_000 });
@@ -174,9 +202,10 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         expect(await value('status'), t.method).toBe(t.final.status);
       }
       // One trajectory per method, each with a segment per round.
-      const paths = await page.getByTestId('game-plane').locator('path[stroke-width="2"]').evaluateAll((ps) =>
-        ps.map((p) => (p.getAttribute('d') ?? '').split('L').length),
-      );
+      const paths = await page
+        .getByTestId('game-plane')
+        .locator('path[stroke-width="2"]')
+        .evaluateAll((ps) => ps.map((p) => (p.getAttribute('d') ?? '').split('L').length));
       expect(paths).toEqual(node.map((t) => t.points.length));
       return node;
     }

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, open, SITE, type Session, watchErrors } from './browser';
+import { HAVE_CHROMIUM, open, type Session, SITE, watchErrors } from './browser';
 
 /** Every HTML page of the build, as a clean URL path. */
 function pages(dir = SITE): string[] {
@@ -29,7 +29,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the built site', () => {
 
   it('has the pages the issue asks for', () => {
     const all = pages();
-    for (const p of ['/', '/guide/', '/guide/tensor', '/guide/attention', '/guide/diagnostics', '/guide/dfo', '/guide/cli', '/theory', '/cli', '/api/', '/demos/rank-collapse', '/demos/direct-search', '/demos/minimax']) {
+    for (const p of [
+      '/',
+      '/guide/',
+      '/guide/tensor',
+      '/guide/attention',
+      '/guide/diagnostics',
+      '/guide/dfo',
+      '/guide/cli',
+      '/theory',
+      '/cli',
+      '/api/',
+      '/demos/rank-collapse',
+      '/demos/direct-search',
+      '/demos/minimax',
+    ]) {
       expect(all, p).toContain(p);
     }
     expect(all.filter((p) => p.startsWith('/api/')).length).toBeGreaterThan(100);

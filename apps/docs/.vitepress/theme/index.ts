@@ -8,8 +8,17 @@ export default {
   enhanceApp({ app }) {
     // The demos run TensorFlow.js and the solvers: loaded only in the browser (they sit inside
     // <ClientOnly>), so the static render never evaluates them.
-    app.component('RankCollapseDemo', defineAsyncComponent(() => import('./components/RankCollapseDemo.vue')));
-    app.component('DirectSearchDemo', defineAsyncComponent(() => import('./components/DirectSearchDemo.vue')));
-    app.component('MinimaxDemo', defineAsyncComponent(() => import('./components/MinimaxDemo.vue')));
+    app.component(
+      'RankCollapseDemo',
+      defineAsyncComponent(() => import('./components/RankCollapseDemo.vue')),
+    );
+    app.component(
+      'DirectSearchDemo',
+      defineAsyncComponent(() => import('./components/DirectSearchDemo.vue')),
+    );
+    app.component(
+      'MinimaxDemo',
+      defineAsyncComponent(() => import('./components/MinimaxDemo.vue')),
+    );
   },
 } satisfies Theme;
