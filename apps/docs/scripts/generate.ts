@@ -12,50 +12,16 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliReference } from '@trainlab/cli/reference';
-import {
-  Application,
-  DeclarationReflection,
-  type ProjectReflection,
-  ReflectionKind,
-  type TypeDocOptions,
-} from 'typedoc';
+import { Application, type TypeDocOptions } from 'typedoc';
+import { PACKAGES, rewriteLinks, undocumented } from './checks';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const site = resolve(here, '..');
 const root = resolve(site, '../..');
-const REPO = 'https://github.com/trainlab/trainlab/blob/main';
-
-/** The packages with a guide and an API section: folder → entry points (package subpaths). */
-export const PACKAGES: Record<string, { dir: string; entries: string[] }> = {
-  tensor: { dir: 'packages/tensor', entries: ['src/index.ts', 'src/testing.ts', 'src/bench.ts'] },
-  attention: { dir: 'packages/attention', entries: ['src/index.ts'] },
-  diagnostics: { dir: 'packages/diagnostics', entries: ['src/index.ts'] },
-  dfo: { dir: 'packages/dfo', entries: ['src/index.ts', 'src/workerObjective.ts'] },
-  random: { dir: 'packages/random', entries: ['src/index.ts'] },
-};
 
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
-}
-
-/**
- * Rewrites a README's relative links for the site: other packages' folders go to their guides,
- * the repository README to the home page, anything else to the file on GitHub.
- */
-export function rewriteLinks(markdown: string, fromDir: string): string {
-  // Relative targets only: not a URL with a scheme, not site-absolute, not an anchor on the page.
-  return markdown.replace(/\]\((?![a-z][a-z0-9+.-]*:|\/|#)([^)\s]+)\)/gi, (_, target: string) => {
-    const [path = '', hash] = target.split('#');
-    const abs = join(fromDir, path).replace(/\/$/, '');
-    const guide = Object.entries(PACKAGES).find(([, p]) => p.dir === abs)?.[0];
-    if (guide) return `](/guide/${guide}${hash ? `#${hash}` : ''})`;
-    if (abs === 'apps/cli') return '](/guide/cli)';
-    if (abs.replace(/\.md$/, '') === 'packages/diagnostics/docs/theory')
-      return `](/theory${hash ? `#${hash}` : ''})`;
-    if (abs === 'README.md' || abs === '') return '](/)';
-    return `](${REPO}/${abs}${hash ? `#${hash}` : ''})`;
-  });
 }
 
 function guides(): void {
@@ -86,39 +52,6 @@ function wasmFiles(): void {
   const files = readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('.wasm'));
   if (files.length === 0) throw new Error(`no .wasm files in ${pkg}/dist`);
   for (const f of files) copyFileSync(join(pkg, 'dist', f), join(out, f));
-}
-
-/** Exported declarations (and public class members) whose doc comment is missing. */
-export function undocumented(project: ProjectReflection): string[] {
-  const kinds =
-    ReflectionKind.Class |
-    ReflectionKind.Interface |
-    ReflectionKind.TypeAlias |
-    ReflectionKind.Variable |
-    ReflectionKind.Function |
-    ReflectionKind.Enum |
-    ReflectionKind.Method |
-    ReflectionKind.Accessor;
-  const out: string[] = [];
-  for (const r of project.getReflectionsByKind(kinds)) {
-    if (!(r instanceof DeclarationReflection)) continue;
-    // Members count only on classes (an interface's methods are documented with the interface).
-    if (r.kindOf(ReflectionKind.Method | ReflectionKind.Accessor) && !r.parent?.kindOf(ReflectionKind.Class))
-      continue;
-    if (r.flags.isPrivate || r.flags.isProtected || r.inheritedFrom) continue;
-    const comments = [
-      r.comment,
-      ...(r.signatures ?? []).map((s) => s.comment),
-      r.getSignature?.comment,
-      r.setSignature?.comment,
-    ];
-    if (!comments.some((c) => c && (c.summary.length > 0 || c.blockTags.length > 0))) {
-      out.push(
-        `${r.getFriendlyFullName()} (${ReflectionKind.singularString(r.kind)}) in ${r.sources?.[0]?.fileName ?? '?'}`,
-      );
-    }
-  }
-  return out;
 }
 
 async function api(): Promise<void> {

@@ -90,6 +90,28 @@ describe.skipIf(!HAVE_CHROMIUM)('the built site', () => {
     expect(errors).toEqual([]);
   });
 
+  it('bundles TensorFlow.js for the browser without the native binding (the browser build of @trainlab/tensor)', () => {
+    const assets = join(SITE, 'assets');
+    // The chunks that hold TensorFlow.js (its environment flags survive minification).
+    const code = readdirSync(assets, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => ({ f, text: readFileSync(join(assets, f), 'utf8') }))
+      .filter(({ text }) => text.includes('WASM_HAS_SIMD_SUPPORT'));
+    expect(code.length).toBeGreaterThan(0);
+    for (const { f, text } of code) {
+      expect(text, f).not.toContain('@tensorflow/tfjs-node');
+      expect(text, f).not.toMatch(/require\(["']node:/);
+    }
+    // The .wasm binaries the page asks for are served by the site.
+    expect(readdirSync(join(SITE, 'tfjs')).sort()).toEqual(
+      [
+        'tfjs-backend-wasm-simd.wasm',
+        'tfjs-backend-wasm-threaded-simd.wasm',
+        'tfjs-backend-wasm.wasm',
+      ].sort(),
+    );
+  });
+
   it('the CLI reference lists every command, generated from the command definitions', async () => {
     const { buildProgram } = await import('@trainlab/cli/reference');
     const res = await fetch(`${s.url}/cli`);
