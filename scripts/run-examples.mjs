@@ -2,7 +2,7 @@
 // the first that exits non-zero, so that the documentation cannot rot.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (file, cwd) =>
@@ -39,6 +39,21 @@ for (const group of ['packages', 'apps']) {
     if (r.status !== 0) fail(`${group}/${pkg}/README.md`, r);
     count++;
   }
+}
+// Hand-written pages of the documentation site whose first TypeScript block under a heading is a
+// whole program: they must keep running too.
+for (const [page, heading] of [['apps/docs/guide/index.md', 'In Node']]) {
+  const text = readFileSync(join(root, page), 'utf8').split(new RegExp(`^## ${heading}\\s*$`, 'm'))[1];
+  const block = text?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  if (!block) fail(`${page} (## ${heading}: no \`\`\`ts block)`, { status: 1 });
+  const dir = join(root, dirname(page));
+  const tmp = join(dir, '.readme-usage.mts');
+  writeFileSync(tmp, block);
+  console.log(`\n▶ ${page} (## ${heading})`);
+  const r = run(tmp, join(root, 'apps/docs'));
+  rmSync(tmp);
+  if (r.status !== 0) fail(page, r);
+  count++;
 }
 console.log(`\n${count} examples ran`);
 

@@ -1,5 +1,11 @@
-import { defineConfig } from 'vitepress';
-import apiSidebar from '../api/typedoc-sidebar.json' with { type: 'json' };
+import { existsSync, readFileSync } from 'node:fs';
+import { type DefaultTheme, defineConfig } from 'vitepress';
+
+// Written by TypeDoc (scripts/generate.ts runs before every build and dev server).
+const sidebarFile = new URL('../api/typedoc-sidebar.json', import.meta.url);
+const apiSidebar: DefaultTheme.SidebarItem[] = existsSync(sidebarFile)
+  ? JSON.parse(readFileSync(sidebarFile, 'utf8'))
+  : [];
 
 // The site is served under `base` (GitHub Pages serves it under /trainlab/); tests and previews
 // serve it at the root unless DOCS_BASE says otherwise.
