@@ -12,6 +12,7 @@ import {
   type Oracle,
   type PollSetName,
 } from '@trainlab/dfo';
+import { sampleGrid } from './plot';
 
 /** A 2-D test function with the window it is drawn in. */
 export interface TestFunction {
@@ -202,14 +203,7 @@ export async function runSearch(settings: SearchSettings): Promise<SearchRun> {
   };
 }
 
-/** Values of `f` on a `size × size` grid over the window (row-major, y rows), for contours. */
+/** Values of `f` on a `size × size` grid over the function's window, for contours. */
 export function grid(fn: TestFunction, size: number): Float64Array {
-  const [x0, x1, y0, y1] = fn.window;
-  const out = new Float64Array(size * size);
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      out[j * size + i] = fn.f(x0 + ((x1 - x0) * i) / (size - 1), y0 + ((y1 - y0) * j) / (size - 1));
-    }
-  }
-  return out;
+  return sampleGrid(fn.window, size, fn.f);
 }

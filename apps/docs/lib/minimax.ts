@@ -14,6 +14,7 @@ import {
   twoSidedPLGame,
   zerothOrderGDA,
 } from '@trainlab/dfo';
+import { sampleGrid } from './plot';
 
 /** A game with one coordinate per player, and the window it is drawn in. */
 export interface PlaneGame {
@@ -138,20 +139,15 @@ export async function runGame(settings: GameSettings): Promise<Trajectory[]> {
   return out;
 }
 
-/** Values of f(x, y) on a `size × size` grid over the window (row-major, y rows), for contours. */
+/** Values of f(x, y) on a `size × size` grid over the game's window, for contours. */
 export function gameGrid(name: string, size: number): Float64Array {
   const spec = planeGame(name);
   const game = spec.make(0);
-  const [x0, x1, y0, y1] = spec.window;
-  const out = new Float64Array(size * size);
   const x = new Float64Array(1);
   const y = new Float64Array(1);
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      x[0] = x0 + ((x1 - x0) * i) / (size - 1);
-      y[0] = y0 + ((y1 - y0) * j) / (size - 1);
-      out[j * size + i] = game.value(x, y);
-    }
-  }
-  return out;
+  return sampleGrid(spec.window, size, (a, b) => {
+    x[0] = a;
+    y[0] = b;
+    return game.value(x, y);
+  });
 }

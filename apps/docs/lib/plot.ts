@@ -103,3 +103,19 @@ export function contourPaths(
         .join(''),
     );
 }
+
+/** Values of `f` on a `size × size` grid over a window [xmin, xmax, ymin, ymax] (row-major, y rows), for contours. */
+export function sampleGrid(
+  window: [number, number, number, number],
+  size: number,
+  f: (x: number, y: number) => number,
+): Float64Array {
+  const [x0, x1, y0, y1] = window;
+  const out = new Float64Array(size * size);
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < size; i++) {
+      out[j * size + i] = f(x0 + ((x1 - x0) * i) / (size - 1), y0 + ((y1 - y0) * j) / (size - 1));
+    }
+  }
+  return out;
+}
