@@ -66,5 +66,7 @@ export default defineConfig({
   vite: {
     // tfjs is large; one chunk per demo dependency is fine for a docs site.
     build: { chunkSizeWarningLimit: 4096 },
+    // The explorer's worker is a module worker: it loads the wasm backend with a dynamic import.
+    worker: { format: 'es' },
   },
 });

@@ -1,17 +1,24 @@
 /**
- * Starting TensorFlow.js in the page: the browser build of @trainlab/tensor tries WebGL (on a real
- * GPU), then wasm (its .wasm files served by the site under `tfjs/`), then cpu. `?backend=wasm`
- * (or webgl, cpu) in the page's address picks one.
+ * Starting TensorFlow.js in the page or a worker: the browser build of @trainlab/tensor tries
+ * WebGL (on a real GPU), then wasm (its .wasm files served by the site under `tfjs/`), then cpu.
+ * `?backend=wasm` (or webgl, cpu) in the page's address picks one.
  */
 import { type BackendInfo, type BackendRequest, initBackend } from '@trainlab/tensor';
 
 let started: Promise<BackendInfo> | undefined;
 
-/** Starts the backend once per page; `wasmBase` is the URL of the folder holding the .wasm files. */
-export function ensureBackend(wasmBase: string): Promise<BackendInfo> {
+/** The backend the page's address asks for (`?backend=…`), else `'auto'`. */
+export function requestedBackend(): BackendRequest {
+  const asked = new URLSearchParams(globalThis.location?.search ?? '').get('backend');
+  return (asked ?? 'auto') as BackendRequest;
+}
+
+/** Starts the backend once; `wasmBase` is the URL of the folder holding the .wasm files. */
+export function ensureBackend(
+  wasmBase: string,
+  backend: BackendRequest = requestedBackend(),
+): Promise<BackendInfo> {
   if (!started) {
-    const asked = new URLSearchParams(globalThis.location?.search ?? '').get('backend');
-    const backend = (asked ?? 'auto') as BackendRequest;
     started = initBackend({ backend, wasmPaths: wasmBase });
     started.catch(() => {
       started = undefined;

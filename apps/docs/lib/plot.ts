@@ -30,7 +30,21 @@ export function log10(d0: number, d1: number, r0: number, r1: number): Scale {
   const every = Math.max(1, Math.ceil((Math.ceil(l1) - Math.floor(l0)) / 6));
   f.ticks = [];
   for (let e = Math.ceil(l0); e <= Math.floor(l1); e += every) f.ticks.push(10 ** e);
-  f.format = (v) => `1e${Math.round(Math.log10(v))}`;
+  // Less than about a decade: ticks at 1, 2 and 5 times the powers of ten as well.
+  if (f.ticks.length < 2) {
+    f.ticks = [];
+    for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
+      for (const m of [1, 2, 5]) {
+        const t = m * 10 ** e;
+        if (t >= d0 && t <= d1) f.ticks.push(Number(t.toPrecision(6)));
+      }
+    }
+  }
+  f.format = (v) => {
+    const e = Math.floor(Math.log10(v) + 1e-9);
+    const m = Math.round(v / 10 ** e);
+    return m === 1 ? `1e${e}` : `${m}e${e}`;
+  };
   return f;
 }
 

@@ -68,6 +68,8 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       expect(await settled(page, demo, 0)).toBe('ready');
       const backend = await page.getByTestId('backend').textContent();
       expect(backend).toMatch(/^backend: wasm \(SIMD, \d+ threads?\), tfjs 4\.22\.0 — webgl skipped: /);
+      // The model runs on a worker thread, not on the page's main thread.
+      expect(page.workers().map((w) => w.url())).toContainEqual(expect.stringMatching(/explorer\.worker/));
       const node = await expectMatchesNode(DEFAULT_SETTINGS);
       // Post-LN, α = 1, 12 blocks: the tokens collapse and the query/key gradients vanish.
       expect(node.cosine.at(-1)).toBeGreaterThan(0.95);

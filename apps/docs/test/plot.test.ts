@@ -11,6 +11,10 @@ describe('plot helpers', () => {
     expect(y(10)).toBeCloseTo(0, 12);
     expect(y.ticks).toEqual([1e-3, 1e-2, 1e-1, 1, 10]);
     expect(y.format(0.01)).toBe('1e-2');
+    // Within a decade, 2× and 5× ticks keep the axis readable.
+    const z = log10(3, 40, 100, 0);
+    expect(z.ticks).toEqual([5, 10, 20]);
+    expect(z.ticks.map(z.format)).toEqual(['5e0', '1e1', '2e1']);
   });
 
   it('extent pads a flat series and ignores non-finite (and, on a log axis, non-positive) values', () => {

@@ -5,7 +5,8 @@ export type DemoState = 'idle' | 'running' | 'ready' | 'error';
 
 /**
  * Runs `compute` with a copy of `settings` when the page opens and whenever a setting changes
- * (debounced; a run started before a newer change is dropped). Errors are shown, not thrown.
+ * (debounced, one run at a time; a run asked for before a newer change is dropped). Errors are
+ * shown, not thrown.
  */
 export function useDemo<S extends object, R>(settings: S, compute: (s: S) => Promise<R>) {
   const state = ref<DemoState>('idle');
@@ -14,15 +15,20 @@ export function useDemo<S extends object, R>(settings: S, compute: (s: S) => Pro
   const runs = ref(0);
   const ms = ref(0);
   let latest = 0;
+  let inflight: Promise<unknown> = Promise.resolve();
   async function run() {
     const id = ++latest;
     state.value = 'running';
-    // Let the page paint "computing…" and collect further changes before the work starts.
+    // Let the page paint "computing…" and collect further changes before the work starts; then
+    // wait for a run already going, so that a dragged slider never queues up stale runs.
     await new Promise((r) => setTimeout(r, 60));
+    await inflight;
     if (id !== latest) return;
     const t0 = performance.now();
+    const work = compute(structuredClone(toRaw(settings)));
+    inflight = work.catch(() => undefined);
     try {
-      const r = await compute(structuredClone(toRaw(settings)));
+      const r = await work;
       if (id !== latest) return;
       result.value = r;
       error.value = '';
