@@ -15,7 +15,10 @@ export type BackendName = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
 /** What a caller may ask for: a backend by name, or `'auto'` (the fastest that loads). */
 export type BackendRequest = 'auto' | BackendName;
 
-/** Order tried by `'auto'` on this platform, fastest first: Node `tensorflow, wasm, cpu`; browser `webgl, wasm, cpu`. */
+/**
+ * Order tried by `'auto'` on this platform, fastest first: in Node `tensorflow, wasm, cpu`, in a
+ * browser `webgl, wasm, cpu`.
+ */
 export const BACKEND_PREFERENCE: readonly BackendName[] = platform.preference;
 
 const REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_PREFERENCE];
@@ -99,8 +102,8 @@ export interface Platform {
 let current: BackendInfo | undefined;
 
 /**
- * Chooses and starts the TensorFlow.js backend (see {@link BACKEND_PREFERENCE}), registers trainlab's gradients, and silences
- * tfjs's console banners.
+ * Chooses and starts the TensorFlow.js backend (see {@link BACKEND_PREFERENCE}), registers
+ * trainlab's gradients, and silences tfjs's console banners.
  *
  * @example
  * ```ts
