@@ -30,8 +30,11 @@ export function log10(d0: number, d1: number, r0: number, r1: number): Scale {
   const every = Math.max(1, Math.ceil((Math.ceil(l1) - Math.floor(l0)) / 6));
   f.ticks = [];
   for (let e = Math.ceil(l0); e <= Math.floor(l1); e += every) f.ticks.push(10 ** e);
-  // Less than about a decade: ticks at 1, 2 and 5 times the powers of ten as well.
+  // Less than about a decade: ticks at 1, 2 and 5 times the powers of ten as well, and where even
+  // those are too few, round linear ticks.
+  let mantissas = false;
   if (f.ticks.length < 2) {
+    mantissas = true;
     f.ticks = [];
     for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
       for (const m of [1, 2, 5]) {
@@ -40,10 +43,16 @@ export function log10(d0: number, d1: number, r0: number, r1: number): Scale {
       }
     }
   }
+  if (f.ticks.length < 2) {
+    const lin = linear(d0, d1, 0, 1, 3);
+    f.ticks = lin.ticks.filter((t) => t > 0);
+    f.format = lin.format;
+    return f;
+  }
   f.format = (v) => {
     const e = Math.floor(Math.log10(v) + 1e-9);
     const m = Math.round(v / 10 ** e);
-    return m === 1 ? `1e${e}` : `${m}e${e}`;
+    return m === 1 || !mantissas ? `1e${e}` : `${m}e${e}`;
   };
   return f;
 }

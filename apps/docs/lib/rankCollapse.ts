@@ -19,6 +19,8 @@ export interface ExplorerSettings {
   alphaValue: number;
   norm: NormPlacement;
   mlp: boolean;
+  /** Softmax attention, or uniform attention (every token attends equally: the theory's model). */
+  attention: 'softmax' | 'uniform';
   dModel: number;
   n: number;
   heads: number;
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: ExplorerSettings = {
   alphaValue: 0.5,
   norm: 'post',
   mlp: false,
+  attention: 'softmax',
   dModel: 64,
   n: 16,
   heads: 4,
@@ -66,7 +69,15 @@ export interface ExplorerResult {
 export function explorerConfig(s: ExplorerSettings): TransformerConfig {
   const residualScale =
     s.alpha === 'one' ? 1 : s.alpha === 'inv-sqrt-depth' ? 'inv-sqrt-depth' : s.alphaValue;
-  return { dModel: s.dModel, depth: s.depth, heads: s.heads, norm: s.norm, mlp: s.mlp, residualScale };
+  return {
+    dModel: s.dModel,
+    depth: s.depth,
+    heads: s.heads,
+    norm: s.norm,
+    mlp: s.mlp,
+    attention: s.attention,
+    residualScale,
+  };
 }
 
 /** Builds the model, measures, predicts. Throws the packages' own errors for bad settings. */

@@ -108,6 +108,34 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       }
       await expectMatchesNode(settings);
       await screenshot(page, 'rank-collapse-pre-ln-mlp');
+
+      // Uniform attention is the theory's own model: at a width where finite-size noise is small,
+      // measurement and prediction agree at every layer (gap 0.013–0.035 over seeds 0, 1, 3).
+      for (const [control, action] of [
+        ['attention', (p: Page) => p.getByTestId('attention').selectOption('uniform')],
+        ['width', (p: Page) => p.getByTestId('width').selectOption('128')],
+        ['tokens', (p: Page) => p.getByTestId('tokens').fill('32')],
+      ] as const) {
+        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+      }
+      const exact = await expectMatchesNode({ ...settings, attention: 'uniform', dModel: 128, n: 32 });
+      const gap = Math.max(...exact.cosine.map((c, l) => Math.abs(c - exact.theory[l]!)));
+      expect(gap).toBeLessThan(0.06);
+      await screenshot(page, 'rank-collapse-uniform');
+      await change(page, demo, 'attention', (p) => p.getByTestId('attention').selectOption('softmax'));
+    });
+
+    it('runs on the backend the address asks for: cpu, and WebGL (SwiftShader here), with the same numbers', async () => {
+      for (const backend of ['cpu', 'webgl']) {
+        await page.goto(`${s.url}/demos/rank-collapse?backend=${backend}`);
+        expect(await settled(page, demo, 0), backend).toBe('ready');
+        expect(await page.getByTestId('backend').textContent()).toMatch(
+          new RegExp(`^backend: ${backend}\\b.* — requested by option$`),
+        );
+        await expectMatchesNode(DEFAULT_SETTINGS);
+      }
+      await page.goto(`${s.url}/demos/rank-collapse`);
+      expect(await settled(page, demo, 0)).toBe('ready');
     });
 
     it('shows the package’s own error for a bad setting, and recovers', async () => {

@@ -15,6 +15,10 @@ describe('plot helpers', () => {
     const z = log10(3, 40, 100, 0);
     expect(z.ticks).toEqual([5, 10, 20]);
     expect(z.ticks.map(z.format)).toEqual(['5e0', '1e1', '2e1']);
+    // Within a factor of two: round linear ticks.
+    const w = log10(3.1, 4.6, 100, 0);
+    expect(w.ticks).toEqual([3.5, 4, 4.5]);
+    expect(w.ticks.map(w.format)).toEqual(['3.5', '4', '4.5']);
   });
 
   it('extent pads a flat series and ignores non-finite (and, on a log axis, non-positive) values', () => {

@@ -14,15 +14,23 @@ interface GL {
   getExtension(name: string): { UNMASKED_RENDERER_WEBGL?: number; loseContext?: () => void } | null;
   getParameter(name: number): unknown;
 }
+interface Canvas {
+  getContext(kind: string): GL | null;
+}
 interface Doc {
-  createElement(tag: 'canvas'): { getContext(kind: string): GL | null };
+  createElement(tag: 'canvas'): Canvas;
 }
 
-/** The WebGL renderer's name, `null` without WebGL, `''` when the browser hides it. */
+/** The WebGL renderer's name, `null` without WebGL (or a canvas), `''` when the browser hides it. */
 function webglRenderer(): string | null {
-  const doc = (globalThis as { document?: Doc }).document;
-  if (doc === undefined) return null;
-  const canvas = doc.createElement('canvas');
+  const g = globalThis as { document?: Doc; OffscreenCanvas?: new (w: number, h: number) => Canvas };
+  // A page has a document; a worker may have OffscreenCanvas, which tfjs's WebGL backend uses there.
+  const canvas = g.document
+    ? g.document.createElement('canvas')
+    : g.OffscreenCanvas
+      ? new g.OffscreenCanvas(1, 1)
+      : null;
+  if (canvas === null) return null;
   const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
   if (!gl) return null;
   const unmasked = gl.getExtension('WEBGL_debug_renderer_info')?.UNMASKED_RENDERER_WEBGL;

@@ -42,7 +42,18 @@ describe('backend order per platform', () => {
     expect(browser.autoSkip?.('wasm')).toBeUndefined();
   });
 
-  it('outside a page (no document) the browser platform reports no WebGL', () => {
+  it('in a worker it asks an OffscreenCanvas; with neither canvas it reports no WebGL', () => {
     expect(browser.autoSkip?.('webgl')).toBe('no WebGL in this browser');
+    const canvas = fakeDocument('Google SwiftShader').createElement();
+    (g as { OffscreenCanvas?: unknown }).OffscreenCanvas = class {
+      getContext = canvas.getContext;
+    };
+    try {
+      expect(browser.autoSkip?.('webgl')).toBe(
+        'WebGL runs in software (Google SwiftShader), slower than wasm',
+      );
+    } finally {
+      delete (g as { OffscreenCanvas?: unknown }).OffscreenCanvas;
+    }
   });
 });
