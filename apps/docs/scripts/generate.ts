@@ -71,7 +71,12 @@ async function api(): Promise<void> {
     externalPattern: ['**/node_modules/**'],
     hideGenerator: true,
     githubPages: false,
-    disableSources: true,
+    // "Defined in" links to the file on GitHub, without asking git (CI clones have no remote).
+    disableGit: true,
+    gitRevision: 'main',
+    sourceLinkTemplate: 'https://github.com/trainlab/trainlab/blob/{gitRevision}/{path}#L{line}',
+    basePath: root,
+    displayBasePath: root,
     sort: ['kind', 'alphabetical'],
     // TypeDoc's own notDocumented check misses symbols when several entry points share files, so
     // `undocumented` below does that check; TypeDoc still checks links and unexported types.
