@@ -64,6 +64,7 @@ async function api(): Promise<void> {
     plugin: ['typedoc-plugin-markdown', 'typedoc-vitepress-theme'],
     out,
     docsRoot: site,
+    name: 'trainlab API',
     readme: 'none',
     excludeInternal: true,
     excludePrivate: true,
