@@ -1,6 +1,6 @@
 /**
- * Starting TensorFlow.js in the page or a worker: the browser build of @trainlab/tensor tries
- * WebGL (on a real GPU), then wasm (its .wasm files served by the site under `tfjs/`), then cpu.
+ * Starting TensorFlow.js in the browser: the browser build of @trainlab/tensor tries WebGL (on a
+ * real GPU), then wasm (its .wasm files served by the site under `tfjs/`), then cpu.
  * `?backend=wasm` (or webgl, cpu) in the page's address picks one.
  */
 import { type BackendInfo, type BackendRequest, initBackend } from '@trainlab/tensor';
@@ -13,11 +13,11 @@ export function requestedBackend(): BackendRequest {
   return (asked ?? 'auto') as BackendRequest;
 }
 
-/** Starts the backend once; `wasmBase` is the URL of the folder holding the .wasm files. */
-export function ensureBackend(
-  wasmBase: string,
-  backend: BackendRequest = requestedBackend(),
-): Promise<BackendInfo> {
+/**
+ * Starts the backend once (the explorer's worker calls it with the page's request); `wasmBase` is
+ * the URL of the folder holding the .wasm files.
+ */
+export function ensureBackend(wasmBase: string, backend: BackendRequest): Promise<BackendInfo> {
   if (!started) {
     started = initBackend({ backend, wasmPaths: wasmBase });
     started.catch(() => {

@@ -23,12 +23,11 @@ function expectClose(shown: number[], expected: number[], rel: number, abs: numb
 }
 const nums = (values: string[]) => values.map(Number);
 
-/** Changes one control and waits for the demo to finish the run it starts. */
-async function change(page: Page, demo: string, control: string, action: (page: Page) => Promise<unknown>) {
+/** Changes one control and waits for the demo to finish the run it starts; returns its state. */
+async function change(page: Page, demo: string, action: (page: Page) => Promise<unknown>) {
   const before = await runs(page, demo);
   await action(page);
-  const state = await settled(page, demo, before);
-  return { state, control };
+  return settled(page, demo, before);
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
@@ -87,7 +86,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         ['alpha', (p) => p.getByTestId('alpha').selectOption('inv-sqrt-depth'), { alpha: 'inv-sqrt-depth' }],
       ];
       for (const [control, action, patch] of steps) {
-        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        expect(await change(page, demo, action), control).toBe('ready');
         Object.assign(settings, patch);
       }
       const scaled = await expectMatchesNode(settings);
@@ -103,7 +102,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         ['seed', (p) => p.getByTestId('seed').fill('3'), { seed: 3 }],
       ];
       for (const [control, action, patch] of more) {
-        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        expect(await change(page, demo, action), control).toBe('ready');
         Object.assign(settings, patch);
       }
       await expectMatchesNode(settings);
@@ -116,13 +115,13 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         ['width', (p: Page) => p.getByTestId('width').selectOption('128')],
         ['tokens', (p: Page) => p.getByTestId('tokens').fill('32')],
       ] as const) {
-        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        expect(await change(page, demo, action), control).toBe('ready');
       }
       const exact = await expectMatchesNode({ ...settings, attention: 'uniform', dModel: 128, n: 32 });
       const gap = Math.max(...exact.cosine.map((c, l) => Math.abs(c - exact.theory[l]!)));
       expect(gap).toBeLessThan(0.06);
       await screenshot(page, 'rank-collapse-uniform');
-      await change(page, demo, 'attention', (p) => p.getByTestId('attention').selectOption('softmax'));
+      await change(page, demo, (p) => p.getByTestId('attention').selectOption('softmax'));
     });
 
     it('runs on the backend the address asks for: cpu, and WebGL (SwiftShader here), with the same numbers', async () => {
@@ -139,15 +138,11 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
     });
 
     it('shows the package’s own error for a bad setting, and recovers', async () => {
-      await change(page, demo, 'alpha', (p) => p.getByTestId('alpha').selectOption('free'));
-      const { state } = await change(page, demo, 'alpha-value', (p) =>
-        p.getByTestId('alpha-value').fill('-1'),
-      );
+      await change(page, demo, (p) => p.getByTestId('alpha').selectOption('free'));
+      const state = await change(page, demo, (p) => p.getByTestId('alpha-value').fill('-1'));
       expect(state).toBe('error');
       expect(await page.getByTestId('error').textContent()).toMatch(/residualScale/);
-      expect(
-        (await change(page, demo, 'alpha-value', (p) => p.getByTestId('alpha-value').fill('0.3'))).state,
-      ).toBe('ready');
+      expect(await change(page, demo, (p) => p.getByTestId('alpha-value').fill('0.3'))).toBe('ready');
     });
   });
 
@@ -197,7 +192,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         ],
       ];
       for (const [control, action, patch] of steps) {
-        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        expect(await change(page, demo, action), control).toBe('ready');
         Object.assign(settings, patch);
       }
       const node = await expectMatchesNode(settings);
@@ -206,11 +201,9 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       await screenshot(page, 'direct-search-himmelblau');
 
       // A noisy oracle: estimates average up to 1000 samples each, so the budget has to grow.
-      expect((await change(page, demo, 'noise', (p) => p.getByTestId('noise').fill('0.05'))).state).toBe(
-        'ready',
-      );
+      expect(await change(page, demo, (p) => p.getByTestId('noise').fill('0.05'))).toBe('ready');
       const budget = (p: Page) => p.getByTestId('max-evaluations').fill('100000');
-      expect((await change(page, demo, 'max-evaluations', budget)).state).toBe('ready');
+      expect(await change(page, demo, budget)).toBe('ready');
       const noisy = await expectMatchesNode({ ...settings, noise: 0.05, maxEvaluations: 100_000 });
       expect(Math.hypot(noisy.result.x - 3, noisy.result.y - 2)).toBeLessThan(0.05);
       await screenshot(page, 'direct-search-noisy');
@@ -254,7 +247,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         ['noise', (p: Page) => p.getByTestId('noise').fill('0.1'), { noise: 0.1 }],
         ['seed', (p: Page) => p.getByTestId('seed').fill('2'), { seed: 2 }],
       ] as const) {
-        expect((await change(page, demo, control, action)).state, control).toBe('ready');
+        expect(await change(page, demo, action), control).toBe('ready');
         Object.assign(settings, patch);
       }
       await expectMatchesNode(settings);
