@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { sharedConfig } from '../../vitest.shared';
+import { sharedConfig } from '../../vitest.shared.ts';
 
 // End-to-end tests run the built binary: the global setup builds it (and what it depends on) with turbo.
 export default mergeConfig(

@@ -4,17 +4,39 @@
  */
 import { readFileSync } from 'node:fs';
 import { TASK_NAMES } from '@trainlab/attention';
-import { DONG_VARIANTS, RATIO_VARIABLES, TRAINING_OPTIMIZERS } from '@trainlab/diagnostics';
+import {
+  DONG_VARIANTS,
+  RATIO_VARIABLES,
+  resolveCollapseConfig,
+  resolveDepthSweepConfig,
+  resolveDongConfig,
+  resolveGradientNormsConfig,
+  resolveGradientRatioConfig,
+  resolveOptimizerConfig,
+  resolveTokenCosineConfig,
+  resolveTrainingDepthConfig,
+  TRAINING_OPTIMIZERS,
+} from '@trainlab/diagnostics';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './context';
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const num = (min: number, max: number) => z.number().min(min).max(max);
+/** Integers and numbers in a range, with one message for every way a value can miss it. */
+const int = (min: number, max: number) => {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const num = (min: number, max: number) => {
+  const error = `must be a number from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+};
 const norm = z.enum(['post', 'pre', 'none']);
-const scale = z.union([z.number().min(0), z.literal('inv-sqrt-depth')]);
-const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+const scale = z.union([num(0, 1e6), z.literal('inv-sqrt-depth')], {
+  error: "must be a number from 0 to 1000000 or 'inv-sqrt-depth'",
+});
+const nonEmpty = <T extends z.ZodType>(item: T) =>
+  z.array(item, { error: 'must be a list' }).min(1, { error: 'must be a non-empty list' });
 
 const settings = {
   n: int(2, 4096).optional(),
@@ -38,13 +60,23 @@ const settings = {
     .optional(),
 };
 
-/** One flag: its name, the config key it sets and how its text is read. */
+/** One flag: its name, the config key it sets (`a.b` for a nested field) and how its text is read. */
 export interface FlagSpec {
   flag: string;
   key: string;
   kind: 'int' | 'number' | 'ints' | 'numbers' | 'strings' | 'bools' | 'scales' | 'string';
   help: string;
+  /** The default as help shows it, where the resolved config does not hold it. */
+  defaultText?: string;
 }
+
+const INIT_FLAGS: FlagSpec[] = (['q', 'k', 'v', 'o', 'mlp'] as const).map((group) => ({
+  flag: `init-${group}`,
+  key: `init.${group}`,
+  kind: 'number',
+  help: `init σ of ${group === 'mlp' ? 'both MLP weights' : `W_${group.toUpperCase()}`} (entries N(0, σ²/fan_in))`,
+  defaultText: '1',
+}));
 
 const SETTINGS_FLAGS: FlagSpec[] = [
   { flag: 'n', key: 'n', kind: 'int', help: 'tokens per sequence' },
@@ -61,6 +93,7 @@ const SETTINGS_FLAGS: FlagSpec[] = [
   { flag: 'mlp', key: 'mlp', kind: 'bools', help: 'blocks with an MLP: false,true' },
   { flag: 'attention', key: 'attention', kind: 'string', help: 'softmax or uniform' },
   { flag: 'rho0', key: 'rho0', kind: 'number', help: 'correlation of the input tokens' },
+  ...INIT_FLAGS,
 ];
 
 const training = {
@@ -92,10 +125,15 @@ const TRAINING_FLAGS: FlagSpec[] = [
   { flag: 'seeds', key: 'seeds', kind: 'int', help: 'seeds per setting' },
 ];
 
-/** The diagnostics commands: schema, flags, and which runner they call. */
+/** A diagnostics runner's config resolver: fills in every default, throws `E_CONFIG` on a bad field. */
+// biome-ignore lint/suspicious/noExplicitAny: each runner has its own config type
+type Resolver = (config: any) => object;
+
+/** The diagnostics commands: schema, flags, which runner they call and its config resolver. */
 export const EXPERIMENT_COMMANDS = {
   signal: {
     runner: 'tokenCosine',
+    resolve: resolveTokenCosineConfig,
     summary: 'token cosine per layer at initialization, measured and predicted (experiment 1)',
     example: 'trainlab signal --depth 24 --norms post,pre --scales 1,inv-sqrt-depth',
     schema: z.strictObject({ ...settings, depth: int(1, 1024).optional() }),
@@ -103,6 +141,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   depth: {
     runner: 'depthSweep',
+    resolve: resolveDepthSweepConfig,
     summary: 'last-layer token cosine as the depth grows, measured and predicted (experiment 2)',
     example: 'trainlab depth --depths 1,4,16,64 --norms post',
     schema: z.strictObject({ ...settings, depths: nonEmpty(int(1, 1024)).optional() }),
@@ -113,6 +152,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   grads: {
     runner: 'gradientNorms',
+    resolve: resolveGradientNormsConfig,
     summary: 'gradient norms of W_Q, W_K, W_V, W_O and the MLP per layer at initialization (experiment 3)',
     example: 'trainlab grads --depth 16 --norms post --mlp false',
     schema: z.strictObject({ ...settings, depth: int(1, 1024).optional() }),
@@ -120,6 +160,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   ratio: {
     runner: 'gradientRatio',
+    resolve: resolveGradientRatioConfig,
     summary: 'Q/V gradient ratio against ρ, d_k, n, σ_x and τ, measured and predicted (experiment 4)',
     example: 'trainlab ratio --variables rho,tau --tau 0.5',
     schema: z.strictObject({
@@ -160,6 +201,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   collapse: {
     runner: 'collapse',
+    resolve: resolveCollapseConfig,
     summary:
       'inputs at distance ε from collapse: Q/K gradients 0 at ε = 0 and ∝ ε², V gradients O(1) (experiment 6)',
     example: 'trainlab collapse --eps 0,0.001,0.01,0.1',
@@ -185,6 +227,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   dong: {
     runner: 'dongResidual',
+    resolve: resolveDongConfig,
     summary: "pure attention vs skips, MLPs and LN: Dong et al.'s residual per layer (experiment 5)",
     example: 'trainlab dong --depth 12',
     schema: z.strictObject({
@@ -206,6 +249,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   train: {
     runner: 'trainingDepth',
+    resolve: resolveTrainingDepthConfig,
     summary: 'train Post-LN models at growing depth, α = 1 vs 1/√L: loss and token cosine over training',
     example: 'trainlab train --task reverse --depths 2,8 --steps 300 --seeds 3',
     schema: z.strictObject({
@@ -225,6 +269,7 @@ export const EXPERIMENT_COMMANDS = {
   },
   optimizers: {
     runner: 'optimizers',
+    resolve: resolveOptimizerConfig,
     summary: 'Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps',
     example: 'trainlab optimizers --task translate --depth 4 --steps 400',
     schema: z.strictObject({
@@ -240,6 +285,7 @@ export const EXPERIMENT_COMMANDS = {
       ...TRAINING_FLAGS,
       { flag: 'depth', key: 'depth', kind: 'int', help: 'blocks L' },
       { flag: 'norm', key: 'norm', kind: 'string', help: 'post | pre | none' },
+      { flag: 'scale', key: 'scale', kind: 'scales', help: 'residual scale: a number or inv-sqrt-depth' },
       {
         flag: 'optimizers',
         key: 'optimizers',
@@ -254,10 +300,71 @@ export const EXPERIMENT_COMMANDS = {
 
 export type ExperimentCommand = keyof typeof EXPERIMENT_COMMANDS;
 
-/** Adds a command's flags (as text, read by `readConfig`) and `--config`. */
-export function addConfigFlags(command: Command, flags: readonly FlagSpec[]): Command {
+/** A config value as one would type it on the command line: lists comma-separated. */
+export function flagText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(flagText).join(',');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** The value at a dotted path (`init.q`) of a config. */
+function getPath(config: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config);
+}
+
+function setPath(config: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let at = config;
+  for (const k of keys.slice(0, -1)) {
+    const next = at[k];
+    at[k] = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...next } : {};
+    at = at[k] as Record<string, unknown>;
+  }
+  at[keys.at(-1)!] = value;
+}
+
+/** The schema's fields (nested objects as `a.b`) that no flag sets: config-file only. */
+function configOnlyFields(schema: z.ZodType, flags: readonly FlagSpec[]): string[] {
+  const out: string[] = [];
+  const walk = (type: z.ZodType, prefix: string) => {
+    let t: z.ZodType = type;
+    while (t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+    if (t instanceof z.ZodObject) {
+      for (const [k, v] of Object.entries(t.shape)) walk(v as z.ZodType, prefix ? `${prefix}.${k}` : k);
+    } else if (!flags.some((f) => f.key === prefix)) out.push(prefix);
+  };
+  walk(schema, '');
+  return out;
+}
+
+/**
+ * Adds a command's flags (as text, read by `readConfig`) and `--config`. Each flag's help names its
+ * config-file key and its default, taken from the runner's own resolved config (so help cannot
+ * drift from what runs); fields that only a config file can set are listed after the options.
+ */
+export function addConfigFlags(
+  command: Command,
+  flags: readonly FlagSpec[],
+  schema: z.ZodType,
+  resolve: Resolver,
+): Command {
+  const defaults = resolve({}) as Record<string, unknown>;
   command.option('--config <file>', 'a JSON or YAML file with any of the fields below (flags win)');
-  for (const f of flags) command.option(`--${f.flag} <value>`, `${f.help} (config: ${f.key})`);
+  for (const f of flags) {
+    const value = getPath(defaults, f.key);
+    const shown = f.defaultText ?? (value === undefined ? undefined : flagText(value));
+    command.option(
+      `--${f.flag} <value>`,
+      `${f.help} (config: ${f.key}${shown === undefined ? '' : `; default: ${shown}`})`,
+    );
+  }
+  const only = configOnlyFields(schema, flags).map((key) => {
+    if (key === 'seed') return '  seed      the first seed (also --seed); default: 0';
+    const value = getPath(defaults, key);
+    return `  ${key.padEnd(9)} ${value === undefined ? '' : `default: ${flagText(value)}`}`;
+  });
+  if (only.length > 0)
+    command.addHelpText('after', `\nConfig-file fields without a flag:\n${only.join('\n')}`);
   return command;
 }
 
@@ -312,9 +419,48 @@ function readFlag(spec: FlagSpec, text: string): unknown {
   }
 }
 
+/** Edit distance, for "did you mean" on config keys. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest known name, if it is close enough to be a typo. */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = distance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let t: z.ZodType = schema;
+  for (const k of path) {
+    while (t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+    if (!(t instanceof z.ZodObject)) return [];
+    t = t.shape[k as string] as z.ZodType;
+  }
+  while (t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+  return t instanceof z.ZodObject ? Object.keys(t.shape) : [];
+}
+
 /**
  * The config of a command: the `--config` file, then the flags on top, then `--seed`, validated
- * against the command's schema.
+ * against the command's schema and then by the runner's own resolver (so a value the library
+ * refuses, such as heads that do not divide the width, is a usage error before any work starts).
+ * Every message names the field, its flag, what is allowed and what was given.
  */
 export function readConfig<T>(
   name: string,
@@ -322,6 +468,7 @@ export function readConfig<T>(
   flags: readonly FlagSpec[],
   options: Record<string, unknown>,
   seed: number | undefined,
+  resolve?: Resolver,
 ): T {
   const fromFile = options.config === undefined ? {} : readConfigFile(String(options.config));
   if (fromFile === null || typeof fromFile !== 'object' || Array.isArray(fromFile)) {
@@ -331,22 +478,46 @@ export function readConfig<T>(
   for (const f of flags) {
     const camel = f.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const text = options[camel];
-    if (text !== undefined) merged[f.key] = readFlag(f, String(text));
+    if (text !== undefined) setPath(merged, f.key, readFlag(f, String(text)));
   }
   if (seed !== undefined && schema instanceof z.ZodObject && 'seed' in schema.shape) merged.seed = seed;
+  const flagOf = (key: string) => flags.find((f) => f.key === key)?.flag;
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
-    const flagOf = (key: string) => flags.find((f) => f.key === key)?.flag;
-    const lines = parsed.error.issues.map((issue) => {
+    const lines = parsed.error.issues.flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeys(schema, issue.path);
+        return issue.keys.map((key) => {
+          const path = [...issue.path, key].join('.');
+          const near = nearest(key, known);
+          return `${path}: unknown field${near ? ` (did you mean ${near}?)` : ''}; known: ${known.join(', ')}`;
+        });
+      }
       const path = issue.path.join('.') || '(config)';
-      const flag = flagOf(String(issue.path[0]));
-      const given = issue.path.reduce<unknown>(
-        (v, k) => (v as Record<string | number, unknown> | undefined)?.[k as string],
-        merged,
-      );
-      return `${path}${flag ? ` (--${flag})` : ''}: ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`;
+      const flag = flagOf(path) ?? flagOf(String(issue.path[0]));
+      const given = getPath(merged, issue.path.map(String).join('.'));
+      return [
+        `${path}${flag ? ` (--${flag})` : ''}: ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`,
+      ];
     });
     throw new UsageError(`invalid ${name} config:\n  - ${lines.join('\n  - ')}`);
+  }
+  if (resolve) {
+    try {
+      resolve(parsed.data);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'E_CONFIG') throw error;
+      // The runner's messages are "  - <field> must be …": name the flag beside each field.
+      const lines = (error as Error).message
+        .split('\n')
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => {
+          const field = l.slice(4).split(' ')[0]!;
+          const flag = flagOf(field);
+          return flag ? `${field} (--${flag})${l.slice(4 + field.length)}` : l.slice(4);
+        });
+      throw new UsageError(`invalid ${name} config:\n  - ${lines.join('\n  - ')}`);
+    }
   }
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 /**
- * What every command shares: the global flags, logging to stderr (stdout is kept for `--json`),
- * progress lines or bars, and user errors that exit with code 2.
+ * What every command shares: the global flags, the stdout/stderr split of every Unix tool (results
+ * on stdout: human-readable tables, or one JSON document with `--json`; progress, headings and logs
+ * on stderr), progress lines or bars, and user errors that exit with code 2.
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -85,15 +86,30 @@ export class Context {
     return this.backendInfo;
   }
 
+  /** A folder under --out, made if need be (a folder that cannot be made is a usage error naming it). */
   outDir(...parts: string[]): string {
     const dir = resolve(this.out, ...parts);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new UsageError(
+        `--out: cannot create ${dir} (${(error as Error).message.split(':')[0]}); choose another folder with --out`,
+      );
+    }
     return dir;
   }
 
-  /** A line on stderr (unless --quiet). */
+  /** A log line on stderr (unless --quiet): what is going on, not the result. */
   log(message: string): void {
     if (!this.quiet) process.stderr.write(`${message}\n`);
+  }
+
+  /**
+   * Part of the human-readable result, on stdout (so `trainlab … > result.txt` keeps it). With
+   * `--json` stdout carries only the JSON document, so this prints nothing; `--quiet` does not hide it.
+   */
+  print(message: string): void {
+    if (!this.json) process.stdout.write(`${message}\n`);
   }
 
   /** A headline on stderr, bold on a colour terminal. */

@@ -112,7 +112,7 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
       `--poll-set must be one of ${POLL_SET_NAMES.join(', ')}, got ${JSON.stringify(o.pollSet)}`,
     );
   const maxEvaluations = positiveInt('--max-evals', o.maxEvals, 10_000);
-  const minStep = o.minStep === undefined ? 1e-10 : positiveNumber('--min-step', o.minStep);
+  const minStep = o.minStep === undefined ? undefined : positiveNumber('--min-step', o.minStep);
   let f: (x: Float64Array) => number | Promise<number>;
   let x0: number[] | undefined;
   let label: string;
@@ -153,12 +153,17 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
       ? await directSearch(pool.objective, x0, {
           pollSet,
           maxEvaluations,
-          minStep,
+          ...(minStep === undefined ? {} : { minStep }),
           seed,
           concurrency: workers,
           polling: 'complete',
         })
-      : await directSearch(f, x0, { pollSet, maxEvaluations, minStep, seed });
+      : await directSearch(f, x0, {
+          pollSet,
+          maxEvaluations,
+          ...(minStep === undefined ? {} : { minStep }),
+          seed,
+        });
     report(ctx, r, { label, pollSet, seed, workers });
   } finally {
     await pool?.close();
@@ -166,9 +171,9 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
 }
 
 function report(ctx: Context, r: SolverResult, extra: Record<string, unknown>): void {
-  ctx.log(`status: ${r.status} — ${r.message}`);
-  ctx.log(`f = ${r.value} after ${r.evaluations} evaluations`);
-  ctx.log(`x = [${Array.from(r.x, (v) => v.toPrecision(8)).join(', ')}]`);
+  ctx.print(`status: ${r.status} — ${r.message}`);
+  ctx.print(`f = ${r.value} after ${r.evaluations} evaluations`);
+  ctx.print(`x = [${Array.from(r.x, (v) => v.toPrecision(8)).join(', ')}]`);
   ctx.result({ ...extra, status: r.status, value: r.value, x: Array.from(r.x), evaluations: r.evaluations });
 }
 
@@ -181,7 +186,8 @@ export interface MinimaxCommandOptions {
   noisy?: boolean;
 }
 
-const MINIMAX_SOLVERS = ['direct-search', 'zo-gda', 'gda'] as const;
+/** The min-max methods the CLI runs. */
+export const MINIMAX_SOLVERS = ['direct-search', 'zo-gda', 'gda'] as const;
 
 export async function minimaxCommand(ctx: Context, o: MinimaxCommandOptions, seed: number): Promise<void> {
   const name = o.game ?? 'quadratic';
@@ -196,14 +202,19 @@ export async function minimaxCommand(ctx: Context, o: MinimaxCommandOptions, see
       `--solver must be one of ${MINIMAX_SOLVERS.join(', ')}, got ${JSON.stringify(o.solver)}`,
     );
   const maxEvaluations = positiveInt('--max-evals', o.maxEvals, 20_000);
+  if (o.noisy && solver !== 'direct-search') {
+    throw new UsageError(
+      `--noisy needs --solver direct-search (the GDA baselines have no stochastic oracle), got --solver ${solver}`,
+    );
+  }
   const game = make();
   ctx.heading(`${solver} on ${game.name}: ${game.description}${o.noisy ? ' (noisy oracle)' : ''}`);
   const r = await solveGame(name, solver, maxEvaluations, seed, o.noisy ?? false);
-  ctx.log(`status: ${r.status}; ${r.evaluations} evaluations`);
-  ctx.log(
+  ctx.print(`status: ${r.status}; ${r.evaluations} evaluations`);
+  ctx.print(
     `x = [${Array.from(r.x, (v) => v.toPrecision(6)).join(', ')}], y = [${Array.from(r.y, (v) => v.toPrecision(6)).join(', ')}]`,
   );
-  ctx.log(`stationarity ‖∇x f‖ + ‖∇y f‖ = ${r.stationarity.toExponential(3)}`);
+  ctx.print(`stationarity ‖∇x f‖ + ‖∇y f‖ = ${r.stationarity.toExponential(3)}`);
   ctx.result({ game: name, solver, ...r, x: Array.from(r.x), y: Array.from(r.y) });
 }
 
@@ -277,31 +288,65 @@ export async function gamesBenchmark(
     },
     (c) => `${c.game} · ${c.solver}`,
   );
+  // A diverged run has no stationarity to plot: it is drawn as ✕ on a "diverged" line above the
+  // finite values, so the figure says it, not only its caption.
+  const finite = rows.map((r) => r.stationarity).filter((v) => Number.isFinite(v) && v < 1e6);
+  const ceiling = 10 ** Math.ceil(Math.log10(Math.max(1, ...finite)) + 1);
   const figure = {
     $schema: VEGA_LITE,
-    title: `Stationarity ‖∇x f‖ + ‖∇y f‖ after ${budget} evaluations (lower is better; a missing point = diverged)`,
+    title: {
+      text: `Stationarity ‖∇x f‖ + ‖∇y f‖ after ${budget} evaluations (lower is better)`,
+      subtitle: `one column per game; ✕ on the top line: the run diverged (no finite end point)`,
+    },
     data: {
-      values: rows.map((r) => ({
-        ...r,
-        stationarity:
-          Number.isFinite(r.stationarity) && r.stationarity < 1e6 ? Math.max(r.stationarity, 1e-12) : null,
-      })),
+      values: rows.map((r) => {
+        const diverged = !(Number.isFinite(r.stationarity) && r.stationarity < 1e6);
+        return {
+          ...r,
+          outcome: diverged ? 'diverged' : 'finished',
+          shown: diverged ? ceiling : Math.max(r.stationarity, 1e-12),
+        };
+      }),
     },
-    width: 110,
-    height: 200,
-    mark: { type: 'point', filled: true, size: 120 },
-    encoding: {
-      column: { field: 'game', type: 'nominal', title: null },
-      x: { field: 'solver', type: 'nominal', title: null, axis: { labelAngle: -40 } },
-      y: {
-        field: 'stationarity',
-        type: 'quantitative',
-        scale: { type: 'log' },
-        title: 'stationarity',
-        axis: { format: '.0e' },
+    width: 620,
+    height: 280,
+    layer: [
+      {
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#999' },
+        data: { values: [{ y: ceiling }] },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
       },
-      color: { field: 'solver', type: 'nominal', legend: null },
-    },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, dy: -7, color: '#666', fontSize: 11 },
+        data: { values: [{ y: ceiling, label: 'diverged' }] },
+        encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' }, x: { value: 0 } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 140, opacity: 0.9 },
+        encoding: {
+          x: { field: 'game', type: 'nominal', title: null, axis: { labelAngle: 0, labelFontSize: 11 } },
+          xOffset: { field: 'solver', type: 'nominal' },
+          y: {
+            field: 'shown',
+            type: 'quantitative',
+            scale: { type: 'log' },
+            title: 'stationarity',
+            axis: {
+              format: '.0e',
+              labelExpr:
+                'abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? format(datum.value, ".0e") : ""',
+            },
+          },
+          color: { field: 'solver', type: 'nominal', title: 'method' },
+          shape: {
+            field: 'outcome',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['finished', 'diverged'], range: ['circle', 'cross'] },
+          },
+        },
+      },
+    ],
   };
   return { rows, figure, counts };
 }
@@ -395,11 +440,14 @@ export async function moreWildBenchmark(
   );
   const figure = {
     $schema: VEGA_LITE,
-    title: `Data profiles on the 53 Moré–Wild problems (${config.variant}, τ = ${config.tau})`,
+    title: {
+      text: `Data profiles on the 53 Moré–Wild problems (${config.variant}, τ = ${config.tau})`,
+      subtitle: 'share of problems whose best value is within τ of the best any solver found',
+    },
     data: { values: summary },
-    width: 420,
-    height: 260,
-    mark: { type: 'line', interpolate: 'step-after' },
+    width: 560,
+    height: 280,
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2.2 },
     encoding: {
       x: { field: 'kappa', type: 'quantitative', title: profile.xLabel },
       y: {

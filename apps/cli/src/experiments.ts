@@ -87,7 +87,7 @@ export async function runExperiment(
   runner: string,
   name: string,
   config: Record<string, unknown>,
-): Promise<{ result: AnyResult; counts: CellCounts; files: string[] }> {
+): Promise<{ result: AnyResult; counts: CellCounts; files: OutputFiles }> {
   const run = RUNNERS[runner]!;
   const pool = ctx.cellPool();
   const info = await ctx.backend();
@@ -115,11 +115,25 @@ export interface Outputs {
   summary?: readonly object[];
 }
 
+/** The files one experiment writes, by what they hold (absolute paths). */
+export interface OutputFiles {
+  /** The figure as SVG, PNG and its Vega-Lite spec. */
+  svg: string;
+  png: string;
+  spec: string;
+  /** Config, summary and rows as JSON. */
+  json: string;
+  /** The summary as CSV (the rows, when there is no summary). */
+  csv: string;
+  /** The rows as CSV, when there is a summary. */
+  rowsCsv?: string;
+}
+
 /**
  * Figure (vl.json, svg, png) and data: JSON with the config, summary and rows; CSV of the summary
  * and of the rows (`<name>.csv` holds the rows when there is no summary).
  */
-export async function writeOutputs(ctx: Context, name: string, out: Outputs): Promise<string[]> {
+export async function writeOutputs(ctx: Context, name: string, out: Outputs): Promise<OutputFiles> {
   const figure = await writeFigure(out.figure, join(ctx.outDir('figures'), name));
   const data = ctx.outDir('data');
   const json = join(data, `${name}.json`);
@@ -129,10 +143,10 @@ export async function writeOutputs(ctx: Context, name: string, out: Outputs): Pr
   writeFileSync(json, `${JSON.stringify(body, jsonNumbers, 2)}\n`);
   const csv = join(data, `${name}.csv`);
   writeFileSync(csv, toCsv(out.summary ?? out.rows));
-  if (!out.summary) return [figure.svg, figure.png, figure.spec, json, csv];
+  if (!out.summary) return { ...figure, json, csv };
   const rowsCsv = join(data, `${name}.rows.csv`);
   writeFileSync(rowsCsv, toCsv(out.rows));
-  return [figure.svg, figure.png, figure.spec, json, csv, rowsCsv];
+  return { ...figure, json, csv, rowsCsv };
 }
 
 /** JSON has no NaN or Infinity: write them as null. */
@@ -162,7 +176,11 @@ export function table(rows: readonly Record<string, unknown>[], columns: string[
   const text = (v: unknown) =>
     typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : String(v ?? '');
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [
     line(columns),
     line(widths.map((w) => '─'.repeat(w))),

@@ -2,16 +2,26 @@
  * The `trainlab` command's definition (commander) and its `main`. Usage errors (bad flags, bad config files, bad input) exit with code 2
  * and a message that names the problem; other failures exit with 1.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { GAMES, MORE_WILD_VARIANTS, POLL_SET_NAMES } from '@trainlab/dfo';
 import { BACKEND_PREFERENCE, type BackendRequest, Rng, tf } from '@trainlab/tensor';
 import { Command, CommanderError, Option } from 'commander';
 import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig } from './config';
 import { Context, type GlobalOptions, UsageError } from './context';
-import { minimaxCommand, minimizeCommand, moreWildBenchmark, positiveInt, positiveNumber } from './dfo';
+import {
+  BENCH_SOLVERS,
+  MINIMAX_SOLVERS,
+  minimaxCommand,
+  minimizeCommand,
+  moreWildBenchmark,
+  positiveInt,
+  positiveNumber,
+} from './dfo';
 import { CellsFailedError, runExperiment, table } from './experiments';
 import { writeFigure } from './render';
 import { reproduce } from './reproduce';
-import { SqliteRunStore, scopeOf } from './store';
+import { openStore, type SqliteRunStore, scopeOf } from './store';
 import { CLI_VERSION } from './versions';
 
 const DEFAULT_OUT = 'trainlab-out';
@@ -39,16 +49,30 @@ function globals(command: Command): GlobalOptions {
   return out;
 }
 
-/** Runs `body` with a context and a store, closing the store whatever happens. */
+/**
+ * Runs `body` with a context and a store, closing the store whatever happens. Ctrl-C stops at
+ * once and says that the cells finished so far are stored and a rerun resumes from them.
+ */
 async function withStore(
   command: Command,
   body: (ctx: Context, store: SqliteRunStore) => Promise<void>,
 ): Promise<void> {
   const ctx = new Context(globals(command), DEFAULT_OUT);
-  const store = new SqliteRunStore(join(ctx.out, 'runs.sqlite'));
+  const store = openStore(join(ctx.out, 'runs.sqlite'));
+  const interrupted = () => {
+    process.stderr.write(
+      `\ntrainlab: interrupted. Every finished cell is stored in ${store.path}; rerun the same command to resume from there.\n`,
+    );
+    store.close();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     await body(ctx, store);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     store.close();
     await ctx.close();
   }
@@ -57,6 +81,8 @@ async function withStore(
 /** The `trainlab` program: every command, option and help text (also the source of the CLI reference). */
 export function buildProgram(): Command {
   const program = new Command('trainlab')
+    // Every subcommand's help lists the global options too (and what they default to).
+    .configureHelp({ showGlobalOptions: true, sortOptions: false })
     .description(
       'Trainability experiments from the shell: rank collapse in transformers (Noci et al. 2022) and\n' +
         'direct search for stochastic min-max (Anagnostidis, Lucchi & Diouane 2021).',
@@ -64,24 +90,23 @@ export function buildProgram(): Command {
     .version(CLI_VERSION)
     .option(
       '--seed <n>',
-      'first seed of every run (runs are reproducible: same seed, same numbers, same backend)',
+      'first seed of every run (runs are reproducible: same seed, same numbers, same backend) (default: 0)',
     )
     .addOption(
-      new Option('--backend <name>', 'TensorFlow.js backend (default: TRAINLAB_BACKEND, else auto)').choices([
-        ...BACKEND_PREFERENCE,
-        'auto',
-      ]),
+      new Option('--backend <name>', 'TensorFlow.js backend (default: $TRAINLAB_BACKEND, else auto)').choices(
+        [...BACKEND_PREFERENCE, 'auto'],
+      ),
     )
-    .option('--json', 'machine-readable result on stdout (logs stay on stderr)')
-    .option('--quiet', 'no progress or logs')
+    .option('--json', 'the result as one JSON document on stdout instead of tables (logs stay on stderr)')
+    .option('--quiet', 'no progress or logs on stderr (results still go to stdout)')
     .option(
       '--out <dir>',
       `output folder for figures, data, report and the run store (default: ./${DEFAULT_OUT})`,
     )
-    .option('--fresh', 'ignore stored cells and compute everything again')
+    .option('--fresh', 'ignore stored cells and compute everything again (default: resume from the store)')
     .option(
       '--workers <n>',
-      'worker threads for sweeps, one TensorFlow.js each (default: the number of cores; 1 = main thread)',
+      `worker threads for sweeps, one TensorFlow.js each; 1 = main thread (default: the number of cores, ${availableParallelism()} here)`,
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -89,12 +114,12 @@ export function buildProgram(): Command {
   program
     .command('reproduce')
     .description("the papers' headline results as figures, data and a report (report.md, report.html)")
-    .option('--quick', 'smaller sizes (about a minute on 2 cores)')
+    .option('--quick', 'smaller sizes and no training runs (seconds instead of minutes; default: off)')
     .addHelpText('after', '\nExample:\n  trainlab reproduce --quick --out results')
     .action(async (options: { quick?: boolean }, command: Command) => {
       await withStore(command, async (ctx, store) => {
-        const findings = await reproduce(ctx, store, options.quick ?? false, ctx.seed ?? 0);
-        ctx.result({ out: ctx.out, findings });
+        const { findings, provenance } = await reproduce(ctx, store, options.quick ?? false, ctx.seed ?? 0);
+        ctx.result({ out: ctx.out, provenance, findings });
       });
     });
 
@@ -102,22 +127,25 @@ export function buildProgram(): Command {
     ExperimentCommand,
     (typeof EXPERIMENT_COMMANDS)[ExperimentCommand],
   ][]) {
-    const command = program
-      .command(name)
-      .description(spec.summary)
-      .addHelpText('after', `\nExample:\n  ${spec.example}`);
-    addConfigFlags(command, spec.flags);
+    const command = program.command(name).description(spec.summary);
+    addConfigFlags(command, spec.flags, spec.schema, spec.resolve);
+    command.addHelpText('after', `\nExample:\n  ${spec.example}`);
     command.action(async (options: Record<string, unknown>, cmd: Command) => {
+      // Flags and config are checked before the store is opened or TensorFlow.js starts.
+      const config = readConfig(
+        name,
+        spec.schema as never,
+        spec.flags,
+        options,
+        globals(cmd).seed,
+        spec.resolve,
+      ) as Record<string, unknown>;
       await withStore(cmd, async (ctx, store) => {
-        const config = readConfig(name, spec.schema as never, spec.flags, options, ctx.seed) as Record<
-          string,
-          unknown
-        >;
         const { result, counts, files } = await runExperiment(ctx, store, spec.runner, name, config);
-        ctx.log('');
-        ctx.log(table(result.summary.slice(0, 40), Object.keys(result.summary[0] ?? {}).slice(0, 8)));
-        if (result.summary.length > 40) ctx.log(`… ${result.summary.length - 40} more rows in ${files[3]}`);
-        ctx.log(`\nfigure: ${files[0]} (and .png)\ndata: ${files[3]}, ${files[4]}`);
+        ctx.print(table(result.summary.slice(0, 40), Object.keys(result.summary[0] ?? {}).slice(0, 8)));
+        if (result.summary.length > 40)
+          ctx.print(`… ${result.summary.length - 40} more rows in ${files.json}`);
+        ctx.print(`\nfigure: ${files.svg} (and .png)\ndata: ${files.json}, ${files.csv}`);
         ctx.result({
           experiment: result.experiment,
           config: result.config,
@@ -136,16 +164,24 @@ export function buildProgram(): Command {
     .command('minimize')
     .description('direct search on a Moré–Wild problem or on your own objective module')
     .option('--problem <id|name>', 'a Moré–Wild problem: number 1–53 or exact name')
-    .option('--variant <name>', 'smooth | nondiff | wild | noisy (with --problem)')
+    .addOption(
+      new Option('--variant <name>', "the problem's variant, with --problem (default: smooth)").choices(
+        MORE_WILD_VARIANTS,
+      ),
+    )
     .option(
       '--module <file>',
       'a JS/TS module exporting the objective (default export or "objective"), optionally x0',
     )
     .option('--export <name>', 'the export to use from --module')
-    .option('--x0 <list>', 'start point, e.g. 1,2,3')
-    .option('--poll-set <name>', 'coordinate | minimal-positive | random-orthogonal | probabilistic')
-    .option('--max-evals <n>', 'evaluation budget (default 10000)')
-    .option('--min-step <a>', 'stop when the step size falls below (default 1e-10)')
+    .option('--x0 <list>', "start point, e.g. 1,2,3 (default: the problem's or the module's x0)")
+    .addOption(
+      new Option('--poll-set <name>', 'poll directions of each iteration (default: coordinate)').choices(
+        POLL_SET_NAMES,
+      ),
+    )
+    .option('--max-evals <n>', 'evaluation budget (default: 10000)')
+    .option('--min-step <a>', 'stop when the step size falls below this (default: 1e-8, as the library)')
     .addHelpText(
       'after',
       '\nExamples:\n  trainlab dfo minimize --problem 21\n  trainlab dfo minimize --module ./objective.mjs --x0 0,0 --poll-set probabilistic',
@@ -157,13 +193,10 @@ export function buildProgram(): Command {
   dfo
     .command('minimax')
     .description('min_x max_y f(x, y) on a built-in game')
-    .option(
-      '--game <name>',
-      'quadratic | nonconvex-pl | two-sided-pl | robust-least-squares | robust-polynomial | toy-gan',
-    )
-    .option('--solver <name>', 'direct-search | zo-gda | gda (default direct-search)')
-    .option('--max-evals <n>', 'evaluation budget (default 20000)')
-    .option('--noisy', 'use the stochastic oracle F(x, y, ξ) (direct search only)')
+    .addOption(new Option('--game <name>', 'the game (default: quadratic)').choices(Object.keys(GAMES)))
+    .addOption(new Option('--solver <name>', 'the method (default: direct-search)').choices(MINIMAX_SOLVERS))
+    .option('--max-evals <n>', 'evaluation budget (default: 20000)')
+    .option('--noisy', 'use the stochastic oracle F(x, y, ξ); direct search only (default: off)')
     .addHelpText('after', '\nExample:\n  trainlab dfo minimax --game nonconvex-pl --noisy')
     .action(async (options, command: Command) => {
       const ctx = new Context(globals(command), DEFAULT_OUT);
@@ -172,10 +205,15 @@ export function buildProgram(): Command {
   dfo
     .command('bench')
     .description('Moré–Wild data profiles for chosen solvers (stored and resumable)')
-    .option('--solvers <list>', 'ds-coordinate,ds-probabilistic,ds-random-orthogonal,nelder-mead')
-    .option('--variant <name>', 'smooth | nondiff | wild | noisy (default smooth)')
-    .option('--tau <t>', 'accuracy τ of the data profile (default 1e-3)')
-    .option('--budget <k>', 'evaluations per problem in units of n + 1 (default 100)')
+    .option(
+      '--solvers <list>',
+      `comma-separated, from ${Object.keys(BENCH_SOLVERS).join(', ')} (default: ds-coordinate,ds-probabilistic,nelder-mead)`,
+    )
+    .addOption(
+      new Option('--variant <name>', "the problems' variant (default: smooth)").choices(MORE_WILD_VARIANTS),
+    )
+    .option('--tau <t>', 'accuracy τ of the data profile, in (0, 1) (default: 1e-3)')
+    .option('--budget <k>', 'evaluations per problem in units of n + 1 (default: 100)')
     .addHelpText(
       'after',
       '\nExample:\n  trainlab dfo bench --solvers ds-probabilistic,nelder-mead --variant noisy',
@@ -215,8 +253,8 @@ export function buildProgram(): Command {
             solver,
             solved: summary.filter((r) => r.solver === solver).at(-1)!.solved,
           }));
-          ctx.log(table(final, ['solver', 'solved']));
-          ctx.log(`figure: ${files.svg} (and .png)`);
+          ctx.print(table(final, ['solver', 'solved']));
+          ctx.print(`figure: ${files.svg} (and .png)`);
           ctx.result({ config, counts, final, files });
         });
       },
@@ -246,7 +284,8 @@ export function buildProgram(): Command {
         rates.push({ size, gflops: (2 * size ** 3) / ms / 1e6 });
         tf.dispose([a, b]);
       }
-      ctx.log(
+      ctx.print(info.message);
+      ctx.print(
         table(
           rates.map((r) => ({ size: `${r.size}³`, 'GFLOP/s': r.gflops })),
           ['size', 'GFLOP/s'],

@@ -20,9 +20,18 @@ const CONFIG = {
   font: FONT_FAMILY,
   background: 'white',
   padding: 12,
-  title: { fontSize: 14, anchor: 'start', offset: 10 },
-  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
+  title: { fontSize: 15, subtitleFontSize: 12, subtitleColor: '#444', anchor: 'start', offset: 12 },
+  axis: { labelFontSize: 12, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
+  // Legends sit under the plot, so the plot takes the figure's width.
+  legend: {
+    labelFontSize: 12,
+    titleFontSize: 12,
+    labelLimit: 280,
+    orient: 'bottom',
+    direction: 'horizontal',
+    columns: 4,
+    columnPadding: 16,
+  },
   header: { labelFontSize: 12, titleFontSize: 12 },
   line: { strokeWidth: 2 },
   point: { size: 30 },
@@ -71,4 +80,33 @@ export async function writeFigure(
   writeFileSync(paths.svg, svg);
   writeFileSync(paths.png, png);
   return paths;
+}
+
+/**
+ * The share of a rendered figure left blank: the image is cut into a 10 × 10 grid and a tile counts
+ * as blank when every pixel in it is (near) white. A figure a reader takes in at a glance keeps
+ * this small (tests hold every figure of `reproduce` to ≤ 0.15).
+ */
+export function blankFraction(pixels: Uint8Array, width: number, height: number, grid = 10): number {
+  let blank = 0;
+  for (let ty = 0; ty < grid; ty++) {
+    for (let tx = 0; tx < grid; tx++) {
+      const x0 = Math.floor((tx * width) / grid);
+      const x1 = Math.floor(((tx + 1) * width) / grid);
+      const y0 = Math.floor((ty * height) / grid);
+      const y1 = Math.floor(((ty + 1) * height) / grid);
+      let ink = false;
+      for (let y = y0; y < y1 && !ink; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = 4 * (y * width + x);
+          if (pixels[i]! < 245 || pixels[i + 1]! < 245 || pixels[i + 2]! < 245) {
+            ink = true;
+            break;
+          }
+        }
+      }
+      if (!ink) blank++;
+    }
+  }
+  return blank / (grid * grid);
 }

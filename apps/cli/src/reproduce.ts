@@ -1,11 +1,10 @@
 /**
  * `trainlab reproduce`: the at-initialization results of the rank-collapse paper and the results of
- * the direct-search paper, at sizes that finish in minutes on 2 cores (`--quick`: about a minute),
+ * the direct-search paper, at sizes that finish in minutes on 2 cores (`--quick`: seconds),
  * each as a figure (SVG, PNG), data (JSON, CSV) and a two-line reading that says whether the
  * numbers agree with the paper's claim; all gathered in report.md and report.html.
  */
-import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type {
   CollapseSummary,
   DepthSweepSummary,
@@ -17,7 +16,8 @@ import type {
 } from '@trainlab/diagnostics';
 import type { Context } from './context';
 import { gamesBenchmark, moreWildBenchmark } from './dfo';
-import { type CellCounts, jsonNumbers, runExperiment, table, writeOutputs } from './experiments';
+import { type CellCounts, type OutputFiles, runExperiment, table, writeOutputs } from './experiments';
+import { type Provenance, writeReport } from './report';
 import { type RunStore, scopeOf } from './store';
 
 /** One section of the report. */
@@ -30,7 +30,7 @@ export interface Finding {
   /** The paper's claim this checks. */
   claim: string;
   agrees: boolean;
-  files: string[];
+  files: OutputFiles;
   counts: CellCounts;
 }
 
@@ -42,7 +42,8 @@ export async function reproduce(
   store: RunStore,
   quick: boolean,
   seed: number,
-): Promise<Finding[]> {
+): Promise<{ findings: Finding[]; provenance: Provenance }> {
+  const started = new Date();
   const size = quick ? { dModel: 64, n: 16, seeds: 2 } : { dModel: 256, n: 32, seeds: 3 };
   const depth = quick ? 12 : 24;
   const findings: Finding[] = [];
@@ -359,9 +360,8 @@ export async function reproduce(
     });
   }
 
-  writeReport(ctx, findings, quick);
-  ctx.log('');
-  ctx.log(
+  const provenance = writeReport(ctx, findings, { quick, seed, started, backend: info });
+  ctx.print(
     table(
       findings.map((f) => ({
         result: f.id,
@@ -372,57 +372,6 @@ export async function reproduce(
       ['result', 'agrees', 'computed', 'stored'],
     ),
   );
-  ctx.log(`\nreport: ${join(ctx.out, 'report.md')} (and report.html)`);
-  return findings;
-}
-
-function writeReport(ctx: Context, findings: Finding[], quick: boolean): void {
-  const rel = (p: string) => relative(ctx.out, p);
-  const md: string[] = [
-    '# trainlab reproduce',
-    '',
-    `${quick ? 'Quick sizes' : 'Default sizes'}; ${findings.filter((f) => f.agrees).length} of ${findings.length} results agree with the papers' claims. ` +
-      'Rank collapse: Noci et al., NeurIPS 2022 (arXiv:2206.03126). Direct search: Anagnostidis, Lucchi & Diouane, AISTATS 2021 (arXiv:2102.11386).',
-    '',
-  ];
-  const html: string[] = [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>trainlab reproduce</title>',
-    '<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;line-height:1.5}img{max-width:100%;border:1px solid #ddd}.yes{color:#17663a}.no{color:#a11}code{font-size:90%}</style>',
-    '</head><body><h1>trainlab reproduce</h1>',
-    `<p>${escapeHtml(md[2]!)}</p>`,
-  ];
-  for (const f of findings) {
-    const png = f.files.find((p) => p.endsWith('.png'))!;
-    const data = f.files.filter(
-      (p) => (p.endsWith('.json') && !p.endsWith('.vl.json')) || p.endsWith('.csv'),
-    );
-    const verdict = f.agrees ? 'agrees with the paper' : 'does NOT agree with the paper';
-    md.push(
-      `## ${f.title}`,
-      '',
-      `![${f.title}](${rel(png)})`,
-      '',
-      f.reading,
-      '',
-      `**Claim (${f.paper}):** ${f.claim} — ${f.agrees ? '✅' : '❌'} ${verdict}.`,
-      '',
-      `Data: ${data.map((p) => `[${rel(p)}](${rel(p)})`).join(', ')}`,
-      '',
-    );
-    html.push(
-      `<h2>${escapeHtml(f.title)}</h2>`,
-      `<img src="${rel(png)}" alt="${escapeHtml(f.title)}">`,
-      `<p>${escapeHtml(f.reading)}</p>`,
-      `<p><b>Claim (${f.paper}):</b> ${escapeHtml(f.claim)} — <span class="${f.agrees ? 'yes' : 'no'}">${verdict}</span>.</p>`,
-      `<p>Data: ${data.map((p) => `<a href="${rel(p)}"><code>${rel(p)}</code></a>`).join(', ')}</p>`,
-    );
-  }
-  html.push('</body></html>');
-  writeFileSync(join(ctx.out, 'report.md'), `${md.join('\n')}\n`);
-  writeFileSync(join(ctx.out, 'report.html'), `${html.join('\n')}\n`);
-  writeFileSync(join(ctx.out, 'report.json'), `${JSON.stringify(findings, jsonNumbers, 2)}\n`);
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  ctx.print(`\nreport: ${join(ctx.out, 'report.md')} (and report.html, report.json)`);
+  return { findings, provenance };
 }

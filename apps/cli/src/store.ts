@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
+import { UsageError } from './context';
 
 /** Facts stored with every cell. */
 export interface CellMeta {
@@ -84,8 +85,13 @@ export class SqliteRunStore implements RunStore {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    this.db.exec(SCHEMA);
+    try {
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      this.db.exec(SCHEMA);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   cells(scope: Scope): StoredCell[] {
@@ -126,7 +132,67 @@ export class SqliteRunStore implements RunStore {
       .run(scope.experiment, scope.configHash);
   }
 
+  /** Reads the whole store once (SQLite's quick check), so a damaged file is found before any work. */
+  check(): void {
+    const rows = this.db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
+    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    if (problems.length > 0) {
+      throw Object.assign(new Error(problems.slice(0, 3).join('; ')), { code: 'SQLITE_CORRUPT' });
+    }
+  }
+
   close(): void {
-    this.db.close();
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Why a path cannot be used, from a file-system or SQLite error code, in words. */
+function why(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'SQLITE_NOTADB':
+      return 'it is not a SQLite database (damaged, or another file)';
+    case 'SQLITE_CORRUPT':
+      return 'the database is damaged';
+    case 'SQLITE_CANTOPEN':
+      return 'it cannot be opened (a folder in its place, or no permission)';
+    case 'SQLITE_BUSY':
+      return 'another trainlab process is using it';
+    default:
+      return (e.message ?? String(error)).split('\n')[0]!;
+  }
+}
+
+/**
+ * Opens (or creates) the run store at `path`, checking it before any work starts: a folder that
+ * cannot be made or a store that cannot be read is a usage error (exit 2) naming the path, the
+ * reason and what to do, instead of a SQLite stack trace.
+ */
+export function openStore(path: string): SqliteRunStore {
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new UsageError(
+      `--out: cannot create the output folder ${folder}: ${why(error)}; choose another folder with --out`,
+    );
+  }
+  try {
+    const store = new SqliteRunStore(path);
+    store.check();
+    return store;
+  } catch (error) {
+    throw new UsageError(
+      `the run store ${path} cannot be used: ${why(error)}. Move it aside or delete it to start a new store (its stored cells are then recomputed), or choose another folder with --out`,
+    );
   }
 }

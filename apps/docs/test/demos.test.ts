@@ -1,7 +1,7 @@
 /**
  * Every demo, driven in Chromium: change controls, wait for the run, and compare the numbers the
  * page shows with the same computation in Node with the same seed — within float32 tolerance for
- * the TensorFlow.js demo (wasm in both), bit for bit for the float64 solvers.
+ * the TensorFlow.js demo (wasm in both), within a few ulp for the float64 solvers (see `expectSameRun`).
  */
 import { initBackend } from '@trainlab/tensor';
 import type { Page } from 'playwright-core';
@@ -22,6 +22,23 @@ function expectClose(shown: number[], expected: number[], rel: number, abs: numb
   });
 }
 const nums = (values: string[]) => values.map(Number);
+
+/**
+ * The float64 solvers run the same JavaScript in both engines, but Chromium's V8 and Node's differ
+ * in the last bits of `Math.exp`, `Math.sin` and `x ** y` (Chromium 156 vs Node 20: about one double
+ * in ten differs by an ulp), so a test function's value can differ by a few ulp and a run of many
+ * iterations carries that along. Counts and statuses must match exactly (a different accepted step
+ * would change them); coordinates and values must agree to 1e-10 relative (plus 1e-14 absolute near
+ * zero): far below anything the page shows, far above the ~1e-15 drift one run accumulates.
+ */
+const SAME_RUN = { rel: 1e-10, abs: 1e-14 };
+function expectSameFloat(shown: number, expected: number, what: string) {
+  expect(Number.isFinite(shown), `${what}: page shows ${shown}`).toBe(Number.isFinite(expected));
+  if (!Number.isFinite(expected)) return;
+  expect(Math.abs(shown - expected), `${what}: page ${shown}, node ${expected}`).toBeLessThanOrEqual(
+    SAME_RUN.abs + SAME_RUN.rel * Math.max(Math.abs(shown), Math.abs(expected)),
+  );
+}
 
 /** Changes one control and waits for the demo to finish the run it starts; returns its state. */
 async function change(page: Page, demo: string, action: (page: Page) => Promise<unknown>) {
@@ -154,11 +171,11 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       expect(await shown('status')).toBe(node.result.status);
       expect(Number(await shown('evaluations'))).toBe(node.result.evaluations);
       expect(Number(await shown('iterations'))).toBe(node.result.iterations);
-      // Plain float64 JavaScript in both: the same numbers to the last bit.
-      expect(Number(await shown('x'))).toBe(node.result.x);
-      expect(Number(await shown('y'))).toBe(node.result.y);
-      expect(Number(await shown('value'))).toBe(node.result.value);
-      expect(Number(await shown('step'))).toBe(node.result.stepSize);
+      // Plain float64 JavaScript in both: the same run, up to the engines' last-bit differences.
+      expectSameFloat(Number(await shown('x')), node.result.x, 'x');
+      expectSameFloat(Number(await shown('y')), node.result.y, 'y');
+      expectSameFloat(Number(await shown('value')), node.result.value, 'value');
+      expectSameFloat(Number(await shown('step')), node.result.stepSize, 'step');
       // Every poll point inside the window is drawn.
       const [x0, x1, y0, y1] = (await import('../lib/directSearch')).testFunction(settings.fn).window;
       const polls = node.evaluations.filter(
@@ -217,9 +234,9 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       for (const t of node) {
         const row = page.getByTestId('game-result').locator(`tr[data-method="${t.method}"]`);
         const value = (col: string) => row.locator(`td[data-col="${col}"]`).getAttribute('data-value');
-        expect(Number(await value('x')), t.method).toBe(t.final.x);
-        expect(Number(await value('y')), t.method).toBe(t.final.y);
-        expect(Number(await value('value')), t.method).toBe(t.final.value);
+        expectSameFloat(Number(await value('x')), t.final.x, `${t.method} x`);
+        expectSameFloat(Number(await value('y')), t.final.y, `${t.method} y`);
+        expectSameFloat(Number(await value('value')), t.final.value, `${t.method} value`);
         expect(Number(await value('evaluations')), t.method).toBe(t.final.evaluations);
         expect(Number(await value('rounds')), t.method).toBe(t.final.rounds);
         expect(await value('status'), t.method).toBe(t.final.status);

@@ -1,15 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { buildQuietly } from '../../../scripts/turbo-build.mjs';
 
-/** Builds the site and the packages it bundles (a cache hit when CI has built already). */
-export default function setup(): void {
-  const root = resolve(import.meta.dirname, '..', '..', '..');
-  execFileSync(
-    'pnpm',
-    ['exec', 'turbo', 'run', 'build', '--filter=@trainlab/docs...', '--output-logs=errors-only'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+/**
+ * Builds the site and the packages it bundles (a cache hit when CI has built already). A fresh
+ * build takes ~80 s on 2 cores; it says so on stderr, with the time elapsed, while it runs.
+ */
+export default async function setup(): Promise<void> {
+  await buildQuietly('@trainlab/docs...', { label: 'docs tests' });
 }

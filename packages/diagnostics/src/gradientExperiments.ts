@@ -2,8 +2,10 @@
  * Experiments on gradients at initialization: Q/K/V gradient norms per layer (3), the Q/V ratio
  * against input correlation, d_k, n, σ_x and τ (4), and collapsed inputs (6).
  */
+
 import { createTransformer, type NormPlacement, type TransformerConfig } from '@trainlab/attention';
 import { Rng, tf } from '@trainlab/tensor';
+import { bottomLegend, logScale, sideLegend, titled } from './_figures';
 import { layerGradients } from './gradients';
 import { tokenMatrices } from './measures';
 import {
@@ -42,6 +44,9 @@ export interface GradientNormsConfig extends SettingsConfig {
 /** The weight groups whose gradient norms are reported. */
 export type WeightGroup = 'q' | 'k' | 'v' | 'o' | 'mlp';
 
+/** How the figures name each weight group. */
+const GROUP_LABELS: Record<string, string> = { q: 'W_Q', k: 'W_K', v: 'W_V', o: 'W_O', mlp: 'MLP' };
+
 /** One measured row of `gradientNormsExperiment`. */
 export interface GradientNormsRow {
   setting: string;
@@ -67,12 +72,19 @@ export interface GradientNormsSummary {
   gradientStd: number;
 }
 
+/** Experiment 3's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveGradientNormsConfig(
+  config: GradientNormsConfig = {},
+): ResolvedSettings & { depth: number } {
+  return resolveDepthSettings('gradientNorms', config);
+}
+
 /** Experiment 3: gradient norms of W_Q, W_K, W_V, W_O (and the MLP) per layer at initialization. */
 export async function gradientNormsExperiment(
   config: GradientNormsConfig = {},
   options: RunOptions<GradientNormsRow> = {},
 ): Promise<ExperimentResult<ResolvedSettings & { depth: number }, GradientNormsRow, GradientNormsSummary>> {
-  const s = resolveDepthSettings('gradientNorms', config);
+  const s = resolveGradientNormsConfig(config);
   const { depth } = s;
   const cells = settingsOf(s).flatMap((setting) =>
     seedList(s.seed, s.seeds).map((seed) => ({
@@ -112,23 +124,31 @@ export async function gradientNormsExperiment(
     failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
-      title: `Gradient norms per layer at initialization (random probe loss, n = ${s.n}, d = ${s.dModel})`,
-      data: { values: summary.map((r) => ({ ...r, gradient: finiteOrNull(r.gradient) })) },
-      facet: {
-        column: { field: 'norm', type: 'nominal', title: 'LayerNorm' },
-        row: { field: 'variant', type: 'nominal', title: '' },
+      title: titled(
+        'Gradient norm of each weight per layer at initialization',
+        `random probe loss, n = ${s.n}, d = ${s.dModel}, ${s.seeds} seed${s.seeds > 1 ? 's' : ''}; W_Q and W_K (and W_V and W_O) nearly coincide: each has its own dash`,
+      ),
+      data: {
+        values: summary.map((r) => ({
+          ...r,
+          gradient: finiteOrNull(r.gradient),
+          weights: GROUP_LABELS[r.group] ?? r.group,
+          panel: `${r.norm}-LN · ${r.scale} · ${r.mlp ? 'MLP' : 'attention only'}`,
+        })),
       },
-      transform: [
-        { calculate: "datum.scale + ' · ' + (datum.mlp ? 'MLP' : 'attention only')", as: 'variant' },
-      ],
+      // One panel per setting, wrapped three to a row (a lone column would leave the figure half empty).
+      facet: { field: 'panel', type: 'nominal', title: null, sort: null },
+      columns: Math.min(3, settingsOf(s).length),
       spec: {
-        width: 200,
-        height: 150,
-        mark: { type: 'line', point: true },
+        width: Math.max(220, Math.floor(700 / Math.min(3, settingsOf(s).length))),
+        height: 190,
+        mark: { type: 'line', point: { size: 36 }, strokeWidth: 1.8 },
         encoding: {
-          x: { field: 'layer', type: 'quantitative' },
-          y: { field: 'gradient', type: 'quantitative', title: '‖∂L/∂W‖', scale: { type: 'log' } },
-          color: { field: 'group', type: 'nominal', title: 'weights' },
+          x: { field: 'layer', type: 'quantitative', title: 'block (0 = first)' },
+          y: { field: 'gradient', type: 'quantitative', ...logScale('‖∂L/∂W‖') },
+          // q and k (and v and o) lie on top of each other: each group has its own colour, dash and marker.
+          color: { field: 'weights', type: 'nominal', legend: sideLegend('weights', true) },
+          strokeDash: { field: 'weights', type: 'nominal', legend: sideLegend('weights', true) },
         },
       },
     },
@@ -191,6 +211,10 @@ export interface GradientRatioSummary {
   predictedForTokens: number;
 }
 
+/** Panel labels of the ratio figure: what each swept variable is (a Vega expression). */
+const VARIABLE_LABEL_EXPR =
+  "{rho: 'token correlation ρ', headDim: 'head width d_k', n: 'tokens n', sigmaX: 'input scale σ_x', tau: 'inverse temperature τ'}[datum.value]";
+
 const DEFAULT_SWEEPS: Record<RatioVariable, number[]> = {
   rho: [0, 0.25, 0.5, 0.75, 0.9, 0.99],
   headDim: [8, 16, 32, 64, 128],
@@ -199,15 +223,12 @@ const DEFAULT_SWEEPS: Record<RatioVariable, number[]> = {
   tau: [0.125, 0.25, 0.5, 1, 2],
 };
 
-/**
- * Experiment 4: the Q/V (and K/V) gradient ratio of one attention layer (no residual, no LN, no MLP,
- * random probe loss) as each of ρ, d_k, n, σ_x and τ moves away from a base point, measured and
- * predicted.
- */
-export async function gradientRatioExperiment(
+/** Experiment 4's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveGradientRatioConfig(
   config: GradientRatioConfig = {},
-  options: RunOptions<GradientRatioRow> = {},
-): Promise<ExperimentResult<Required<GradientRatioConfig>, GradientRatioRow, GradientRatioSummary>> {
+): Required<GradientRatioConfig> & {
+  sweeps: Record<RatioVariable, number[]>;
+} {
   const check = new ConfigCheck('gradientRatio');
   check.keys(config, [
     'rho',
@@ -260,6 +281,19 @@ export async function gradientRatioExperiment(
     }
   }
   check.done();
+  return { ...base, dModel, seeds, seed: firstSeed, variables, sweeps };
+}
+
+/**
+ * Experiment 4: the Q/V (and K/V) gradient ratio of one attention layer (no residual, no LN, no MLP,
+ * random probe loss) as each of ρ, d_k, n, σ_x and τ moves away from a base point, measured and
+ * predicted.
+ */
+export async function gradientRatioExperiment(
+  config: GradientRatioConfig = {},
+  options: RunOptions<GradientRatioRow> = {},
+): Promise<ExperimentResult<Required<GradientRatioConfig>, GradientRatioRow, GradientRatioSummary>> {
+  const { dModel, seeds, seed: firstSeed, variables, sweeps, ...base } = resolveGradientRatioConfig(config);
   const cells = variables.flatMap((variable) =>
     sweeps[variable].flatMap((value) =>
       seedList(firstSeed, seeds).map((seed) => ({
@@ -325,24 +359,36 @@ export async function gradientRatioExperiment(
     failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
-      title: `‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖ of one attention layer (d = ${dModel}; base ρ = ${base.rho}, d_k = ${base.headDim}, n = ${base.n}, σ_x = ${base.sigmaX}, τ = ${base.tau})`,
+      title: titled('Query/value gradient ratio ‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖ of one attention layer', [
+        'each panel moves one variable away from the base point,',
+        `ρ = ${base.rho}, d_k = ${base.headDim}, n = ${base.n}, σ_x = ${base.sigmaX}, τ = ${base.tau} (d = ${dModel}, ${seeds} seed${seeds > 1 ? 's' : ''})`,
+      ]),
       data: { values },
-      facet: { column: { field: 'variable', type: 'nominal', title: 'swept' } },
+      facet: {
+        column: {
+          field: 'variable',
+          type: 'nominal',
+          title: null,
+          sort: RATIO_VARIABLES,
+          header: { labelOrient: 'bottom', labelExpr: VARIABLE_LABEL_EXPR, labelFontWeight: 'bold' },
+        },
+      },
       resolve: { scale: { x: 'independent' } },
       spec: {
-        width: 160,
-        height: 160,
-        mark: { type: 'line', point: true },
+        // Panels share ~700 px, so a figure of one or two panels is not dwarfed by its title.
+        width: Math.max(220, Math.floor(700 / variables.length)),
+        height: 240,
+        mark: { type: 'line', point: { size: 40 } },
         encoding: {
-          x: { field: 'value', type: 'quantitative' },
-          y: {
-            field: 'ratio',
-            type: 'quantitative',
-            title: 'Q/V gradient ratio',
-            scale: { type: 'log' },
-            axis: { format: '.0e' },
+          x: { field: 'value', type: 'quantitative', title: null },
+          y: { field: 'ratio', type: 'quantitative', ...logScale('Q/V gradient ratio', '.0e') },
+          strokeDash: { field: 'source', type: 'nominal', legend: bottomLegend(null, 2) },
+          color: {
+            field: 'source',
+            type: 'nominal',
+            scale: { range: ['#1f5f9e', '#d9730d'] },
+            legend: bottomLegend(null, 2),
           },
-          strokeDash: { field: 'source', type: 'nominal', title: '' },
         },
       },
     },
@@ -395,14 +441,8 @@ export interface CollapseSummary {
   minV: number;
 }
 
-/**
- * Experiment 6: inputs at distance ε from full collapse (all tokens equal): the Q/K gradients are
- * exactly zero at ε = 0 and grow like ε², while the V gradients stay of order one.
- */
-export async function collapseExperiment(
-  config: CollapseConfig = {},
-  options: RunOptions<CollapseRow> = {},
-): Promise<ExperimentResult<Required<CollapseConfig>, CollapseRow, CollapseSummary>> {
+/** Experiment 6's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveCollapseConfig(config: CollapseConfig = {}): Required<CollapseConfig> {
   const check = new ConfigCheck('collapse');
   check.keys(config, ['norms', 'mlp', 'eps', 'depth', 'n', 'dModel', 'seeds', 'seed']);
   const c = {
@@ -428,6 +468,18 @@ export async function collapseExperiment(
     seed: check.int('seed', config.seed, 0, MAX_SEED, 0),
   };
   check.done();
+  return c;
+}
+
+/**
+ * Experiment 6: inputs at distance ε from full collapse (all tokens equal): the Q/K gradients are
+ * exactly zero at ε = 0 and grow like ε², while the V gradients stay of order one.
+ */
+export async function collapseExperiment(
+  config: CollapseConfig = {},
+  options: RunOptions<CollapseRow> = {},
+): Promise<ExperimentResult<Required<CollapseConfig>, CollapseRow, CollapseSummary>> {
+  const c = resolveCollapseConfig(config);
   const cells = c.norms.flatMap((norm) =>
     c.mlp.flatMap((mlp) =>
       c.eps.flatMap((eps) =>
@@ -474,7 +526,10 @@ export async function collapseExperiment(
     failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
-      title: `Q/V gradient ratio at distance ε from collapse (X = 1xᵀ + εE; ${c.depth} blocks, n = ${c.n}, d = ${c.dModel})`,
+      title: titled(
+        'Query/value gradient ratio at distance ε from collapse',
+        `inputs X = 1xᵀ + εE; ${c.depth} blocks, n = ${c.n}, d = ${c.dModel}; slope 2 on these axes is the ε² law`,
+      ),
       data: {
         values: summary
           .filter((r) => r.eps > 0)
@@ -484,19 +539,17 @@ export async function collapseExperiment(
             maxQOverV: finiteOrNull(r.maxQOverV),
           })),
       },
-      width: 360,
-      height: 240,
+      width: 620,
+      height: 280,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'eps', type: 'quantitative', title: 'ε', scale: { type: 'log' } },
+        x: { field: 'eps', type: 'quantitative', ...logScale('distance from collapse ε') },
         y: {
           field: 'maxQOverV',
           type: 'quantitative',
-          title: 'max over layers of ‖∂W_Q‖/‖∂W_V‖',
-          scale: { type: 'log' },
-          axis: { format: '.0e' },
+          ...logScale('max over layers of ‖∂W_Q‖/‖∂W_V‖', '.0e'),
         },
-        color: { field: 'variant', type: 'nominal' },
+        color: { field: 'variant', type: 'nominal', legend: bottomLegend('LayerNorm · block', 3) },
       },
     },
   };

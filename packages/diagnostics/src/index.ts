@@ -24,6 +24,9 @@ export {
   gradientNormsExperiment,
   gradientRatioExperiment,
   RATIO_VARIABLES,
+  resolveCollapseConfig,
+  resolveGradientNormsConfig,
+  resolveGradientRatioConfig,
 } from './gradientExperiments';
 export type { JacobianNorms, LayerGradients } from './gradients';
 export { attentionJacobianNorms, layerGradients } from './gradients';
@@ -45,6 +48,9 @@ export {
   DONG_VARIANTS,
   depthSweepExperiment,
   dongResidualExperiment,
+  resolveDepthSweepConfig,
+  resolveDongConfig,
+  resolveTokenCosineConfig,
   tokenCosineExperiment,
 } from './propagation';
 export type {
@@ -78,6 +84,8 @@ export type {
 export {
   balancingFactor,
   optimizerExperiment,
+  resolveOptimizerConfig,
+  resolveTrainingDepthConfig,
   TRAINING_OPTIMIZERS,
   trainingDepthExperiment,
 } from './training';

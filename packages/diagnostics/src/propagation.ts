@@ -3,8 +3,10 @@
  * cosine against depth (2), and Dong et al.'s residual for pure attention against skips, MLPs and
  * LayerNorm (5).
  */
+
 import { createTransformer, type NormPlacement, type TransformerConfig } from '@trainlab/attention';
 import { Rng } from '@trainlab/tensor';
+import { logScale, sideLegend, titled } from './_figures';
 import { dongResidual, gramCorrelation, tokenCosine } from './measures';
 import {
   ConfigCheck,
@@ -88,6 +90,13 @@ export interface TokenCosineSummary {
   predicted: number;
 }
 
+/** Experiment 1's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveTokenCosineConfig(
+  config: TokenCosineConfig = {},
+): ResolvedSettings & { depth: number } {
+  return resolveDepthSettings('tokenCosine', config);
+}
+
 /**
  * Experiment 1: token cosine after every block, measured on the model and predicted by the theory,
  * for each LayerNorm placement × residual scale × with/without MLP.
@@ -96,7 +105,7 @@ export async function tokenCosineExperiment(
   config: TokenCosineConfig = {},
   options: RunOptions<TokenCosineRow> = {},
 ): Promise<ExperimentResult<ResolvedSettings & { depth: number }, TokenCosineRow, TokenCosineSummary>> {
-  const resolved = resolveDepthSettings('tokenCosine', config);
+  const resolved = resolveTokenCosineConfig(config);
   const { depth } = resolved;
   const s = resolved;
   const cells = settingsOf(s).flatMap((setting) => {
@@ -140,7 +149,7 @@ export async function tokenCosineExperiment(
     figure: measuredVsPredicted(
       `Token cosine per layer at initialization (n = ${s.n}, d = ${s.dModel}, ${s.seeds} seeds)`,
       summary.map((r) => ({ ...r, x: r.layer, measured: r.cosine })),
-      'layer',
+      'layer (0 = input)',
       'mean pairwise cosine',
       false,
     ),
@@ -183,11 +192,13 @@ function measuredVsPredicted(
     $schema: VEGA_LITE_SCHEMA,
     title,
     data: { values },
-    facet: { column: { field: 'norm', type: 'nominal', title: 'LayerNorm' } },
+    facet: {
+      column: { field: 'norm', type: 'nominal', title: null, header: { labelExpr: "datum.value + '-LN'" } },
+    },
     spec: {
-      width: 220,
-      height: 180,
-      mark: { type: 'line', point: true },
+      width: 280,
+      height: 220,
+      mark: { type: 'line', point: { size: 30 } },
       encoding: {
         x: {
           field: 'x',
@@ -196,8 +207,8 @@ function measuredVsPredicted(
           ...(logX ? { scale: { type: 'log', base: 2 } } : {}),
         },
         y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
-        color: { field: 'series', type: 'nominal', title: 'setting' },
-        strokeDash: { field: 'source', type: 'nominal', title: '' },
+        color: { field: 'series', type: 'nominal', legend: sideLegend('setting') },
+        strokeDash: { field: 'source', type: 'nominal', legend: sideLegend(null, true) },
       },
     },
   };
@@ -236,11 +247,10 @@ export interface DepthSweepSummary {
   predicted: number;
 }
 
-/** Experiment 2: the last block's token cosine as the depth L grows, measured and predicted. */
-export async function depthSweepExperiment(
+/** The depth sweep's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveDepthSweepConfig(
   config: DepthSweepConfig = {},
-  options: RunOptions<DepthSweepRow> = {},
-): Promise<ExperimentResult<ResolvedSettings & { depths: number[] }, DepthSweepRow, DepthSweepSummary>> {
+): ResolvedSettings & { depths: number[] } {
   const check = new ConfigCheck('depthSweep');
   check.keys(config, [...SETTINGS_KEYS, 'depths']);
   const s = resolveSettings(check, { seeds: 2, ...config });
@@ -252,6 +262,17 @@ export async function depthSweepExperiment(
     [1, 2, 4, 8, 16, 32, 64],
   );
   check.done();
+  return { ...s, depths };
+}
+
+/** Experiment 2: the last block's token cosine as the depth L grows, measured and predicted. */
+export async function depthSweepExperiment(
+  config: DepthSweepConfig = {},
+  options: RunOptions<DepthSweepRow> = {},
+): Promise<ExperimentResult<ResolvedSettings & { depths: number[] }, DepthSweepRow, DepthSweepSummary>> {
+  const resolved = resolveDepthSweepConfig(config);
+  const { depths } = resolved;
+  const s = resolved;
   const cells = settingsOf(s).flatMap((setting) =>
     depths.flatMap((depth) => {
       const cfg = modelConfig(s, setting, depth);
@@ -365,21 +386,15 @@ function dongModel(variant: DongVariant, c: Required<Omit<DongConfig, 'variants'
   }
 }
 
-/**
- * Experiment 5 (Dong, Cordonnier & Loukas 2021): the relative residual ‖X − 1x̄ᵀ‖/‖X‖ after each
- * block of a pure attention stack, and with skips, MLPs or LayerNorm added.
- */
-export async function dongResidualExperiment(
-  config: DongConfig = {},
-  options: RunOptions<DongRow> = {},
-): Promise<ExperimentResult<Required<DongConfig>, DongRow, DongSummary>> {
+/** Experiment 5's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveDongConfig(config: DongConfig = {}): Required<DongConfig> {
   const check = new ConfigCheck('dongResidual');
   check.keys(config, ['depth', 'n', 'dModel', 'heads', 'seeds', 'seed', 'variants']);
   const c = {
     depth: check.int('depth', config.depth, 1, 1024, 12),
     n: check.int('n', config.n, 2, 4096, 32),
     dModel: check.int('dModel', config.dModel, 1, 8192, 128),
-    heads: check.int('heads', config.heads, 1, 256, 4),
+    heads: check.heads(config.heads, typeof config.dModel === 'number' ? config.dModel : 128, 4),
     seeds: check.int('seeds', config.seeds, 1, 1000, 3),
     seed: check.int('seed', config.seed, 0, MAX_SEED, 0),
   };
@@ -391,6 +406,21 @@ export async function dongResidualExperiment(
     [...DONG_VARIANTS],
   );
   check.done();
+  return { ...c, variants };
+}
+
+/** Where the Dong figure's log axis draws residuals that are exactly 0. */
+const DONG_FLOOR = 1e-12;
+
+/**
+ * Experiment 5 (Dong, Cordonnier & Loukas 2021): the relative residual ‖X − 1x̄ᵀ‖/‖X‖ after each
+ * block of a pure attention stack, and with skips, MLPs or LayerNorm added.
+ */
+export async function dongResidualExperiment(
+  config: DongConfig = {},
+  options: RunOptions<DongRow> = {},
+): Promise<ExperimentResult<Required<DongConfig>, DongRow, DongSummary>> {
+  const { variants, ...c } = resolveDongConfig(config);
   const cells = variants.flatMap((variant) =>
     seedList(c.seed, c.seeds).map((seed) => ({
       key: `${variant} · seed ${seed}`,
@@ -430,22 +460,44 @@ export async function dongResidualExperiment(
     failures,
     figure: {
       $schema: VEGA_LITE_SCHEMA,
-      title: `Relative residual ‖X − 1x̄ᵀ‖₁,∞ / ‖X‖₁,∞ per layer (n = ${c.n}, d = ${c.dModel})`,
-      data: { values: summary.map((r) => ({ ...r, composite: finiteOrNull(Math.max(r.composite, 1e-12)) })) },
-      width: 360,
-      height: 240,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'layer', type: 'quantitative' },
-        y: {
-          field: 'composite',
-          type: 'quantitative',
-          title: 'relative residual',
-          scale: { type: 'log' },
-          axis: { format: '.0e' },
-        },
-        color: { field: 'variant', type: 'nominal' },
+      title: titled("Dong et al.'s relative residual ‖X − 1x̄ᵀ‖₁,∞ / ‖X‖₁,∞ per layer", [
+        `n = ${c.n}, d = ${c.dModel}, ${c.seeds} seed${c.seeds > 1 ? 's' : ''}; pure attention loses rank doubly exponentially, skips keep it`,
+        `a residual of exactly 0 (all tokens equal in float32) has no place on a log axis: it is drawn as ▼ at ${DONG_FLOOR}`,
+      ]),
+      data: {
+        values: summary.map((r) => ({
+          ...r,
+          // A log axis has no 0: exact zeros sit on the floor, marked as what they are.
+          residual: finiteOrNull(Math.max(r.composite, DONG_FLOOR)),
+          kind: r.composite === 0 ? '0 (exact in float32)' : 'measured',
+        })),
       },
+      width: 620,
+      height: 260,
+      encoding: {
+        x: {
+          field: 'layer',
+          type: 'quantitative',
+          title: 'layer (0 = input)',
+          axis: { format: 'd', tickMinStep: 1 },
+        },
+        y: { field: 'residual', type: 'quantitative', ...logScale('relative residual', '.0e') },
+        color: { field: 'variant', type: 'nominal', legend: sideLegend('model') },
+      },
+      layer: [
+        { mark: { type: 'line' } },
+        {
+          mark: { type: 'point', filled: true, size: 70 },
+          encoding: {
+            shape: {
+              field: 'kind',
+              type: 'nominal',
+              scale: { domain: ['measured', '0 (exact in float32)'], range: ['circle', 'triangle-down'] },
+              legend: sideLegend(null),
+            },
+          },
+        },
+      ],
     },
   };
 }

@@ -190,6 +190,15 @@ export class ConfigCheck {
     return value;
   }
 
+  /** Attention heads: each gets dModel / heads features, so they must divide the width. */
+  heads(value: unknown, dModel: number, fallback: number): number {
+    const heads = this.int('heads', value, 1, 256, fallback);
+    if (Number.isInteger(dModel) && dModel > 0 && dModel % heads !== 0) {
+      this.fail('heads', `a divisor of dModel = ${dModel} (each head gets dModel / heads features)`, heads);
+    }
+    return heads;
+  }
+
   oneOf<T>(path: string, value: unknown, allowed: readonly T[], fallback: T): T {
     if (value === undefined) return fallback;
     if (!allowed.includes(value as T)) {

@@ -71,10 +71,12 @@ export interface Setting {
 
 export function resolveSettings(check: ConfigCheck, raw: SettingsConfig): ResolvedSettings {
   const n = check.int('n', raw.n, 2, 4096, 32);
+  const dModel = check.int('dModel', raw.dModel, 1, 8192, 128);
+  const heads = check.heads(raw.heads, dModel, 4);
   return {
     n,
-    dModel: check.int('dModel', raw.dModel, 1, 8192, 128),
-    heads: check.int('heads', raw.heads, 1, 256, 4),
+    dModel,
+    heads,
     seeds: check.int('seeds', raw.seeds, 1, 1000, 3),
     seed: check.int('seed', raw.seed, 0, MAX_SEED, 0),
     norms: check.list('norms', raw.norms, isOneOf(['post', 'pre', 'none']), "'post' | 'pre' | 'none'", [

@@ -18,6 +18,7 @@ import {
   train,
 } from '@trainlab/attention';
 import { tf } from '@trainlab/tensor';
+import { sideLegend, titled } from './_figures';
 import { layerGradients } from './gradients';
 import {
   ConfigCheck,
@@ -203,38 +204,42 @@ function curves(
     setting: s.setting,
     step: s.step,
     loss: finiteOrNull(s.valLoss),
-    lo: finiteOrNull(s.valLoss - s.valLossStd),
+    // A loss is ≥ 0: the ±sd band is cut at 0 rather than drawn below it.
+    lo: finiteOrNull(Math.max(0, s.valLoss - s.valLossStd)),
     hi: finiteOrNull(s.valLoss + s.valLossStd),
     second: finiteOrNull(s[second.field] as number),
   }));
   const x = { field: 'step', type: 'quantitative', title: 'training step' };
-  const color = { field: 'setting', type: 'nominal', title: 'setting' };
+  // The band is coloured through `fill` (its own scale, same colours in the same order) with no
+  // legend, so the one legend shows the lines' colours, not the band's pale ones.
+  const color = { field: 'setting', type: 'nominal', legend: sideLegend('setting', true) };
+  const bandColor = { field: 'setting', type: 'nominal', legend: null };
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title,
+    title: titled(title, 'mean over seeds; the band is ± one standard deviation'),
     data: { values },
     hconcat: [
       {
-        width: 300,
-        height: 220,
+        width: 320,
+        height: 230,
         layer: [
           {
             mark: { type: 'area', opacity: 0.15 },
-            encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+            encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, fill: bandColor },
           },
           {
             mark: { type: 'line', point: true },
             encoding: {
               x,
-              y: { field: 'loss', type: 'quantitative', title: 'validation loss (mean ± sd over seeds)' },
+              y: { field: 'loss', type: 'quantitative', title: 'validation loss', scale: { zero: true } },
               color,
             },
           },
         ],
       },
       {
-        width: 300,
-        height: 220,
+        width: 320,
+        height: 230,
         mark: { type: 'line', point: true },
         encoding: { x, y: { field: 'second', type: 'quantitative', title: second.title }, color },
       },
@@ -255,17 +260,10 @@ export interface TrainingDepthConfig extends TrainingBaseConfig {
   lr?: number;
 }
 
-/** Experiment (a): Post-LN models at growing depth with α = 1 vs 1/√L, trained with Adam; loss and token cosine over training. */
-export async function trainingDepthExperiment(
+/** Training experiment (a)'s config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveTrainingDepthConfig(
   config: TrainingDepthConfig = {},
-  options: RunOptions<TrainingRow> = {},
-): Promise<
-  ExperimentResult<
-    ResolvedBase & { depths: number[]; scales: ResidualScale[]; norm: NormPlacement; lr: number },
-    TrainingRow,
-    TrainingSummary
-  >
-> {
+): ResolvedBase & { depths: number[]; scales: ResidualScale[]; norm: NormPlacement; lr: number } {
   const check = new ConfigCheck('trainingDepth');
   check.keys(config, [...BASE_KEYS, 'depths', 'scales', 'norm', 'lr']);
   const b = resolveBase(check, config);
@@ -280,6 +278,21 @@ export async function trainingDepthExperiment(
   const norm = check.oneOf<NormPlacement>('norm', config.norm, ['post', 'pre', 'none'], 'post');
   const lr = check.num('lr', config.lr, 0, 10, 1e-3);
   check.done();
+  return { ...b, depths, scales, norm, lr };
+}
+
+/** Experiment (a): Post-LN models at growing depth with α = 1 vs 1/√L, trained with Adam; loss and token cosine over training. */
+export async function trainingDepthExperiment(
+  config: TrainingDepthConfig = {},
+  options: RunOptions<TrainingRow> = {},
+): Promise<
+  ExperimentResult<
+    ResolvedBase & { depths: number[]; scales: ResidualScale[]; norm: NormPlacement; lr: number },
+    TrainingRow,
+    TrainingSummary
+  >
+> {
+  const { depths, scales, norm, lr, ...b } = resolveTrainingDepthConfig(config);
   const task = taskOf(b);
   const cells = depths.flatMap((depth) =>
     scales.flatMap((scale) => {
@@ -360,24 +373,15 @@ export function balancingFactor(
   return Math.min(1000, Math.max(1, median));
 }
 
-/** Experiment (b): Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps. */
-export async function optimizerExperiment(
-  config: OptimizerConfig = {},
-  options: RunOptions<TrainingRow> = {},
-): Promise<
-  ExperimentResult<
-    ResolvedBase & {
-      depth: number;
-      norm: NormPlacement;
-      scale: ResidualScale;
-      optimizers: TrainingOptimizer[];
-      adamLr: number;
-      sgdLr: number;
-    },
-    TrainingRow,
-    TrainingSummary
-  >
-> {
+/** Training experiment (b)'s config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveOptimizerConfig(config: OptimizerConfig = {}): ResolvedBase & {
+  depth: number;
+  norm: NormPlacement;
+  scale: ResidualScale;
+  optimizers: TrainingOptimizer[];
+  adamLr: number;
+  sgdLr: number;
+} {
   const check = new ConfigCheck('optimizers');
   check.keys(config, [...BASE_KEYS, 'depth', 'norm', 'scale', 'optimizers', 'adamLr', 'sgdLr']);
   const b = resolveBase(check, config);
@@ -400,6 +404,28 @@ export async function optimizerExperiment(
   const adamLr = check.num('adamLr', config.adamLr, 0, 10, 1e-3);
   const sgdLr = check.num('sgdLr', config.sgdLr, 0, 100, 0.1);
   check.done();
+  return { ...b, depth, norm, scale, optimizers, adamLr, sgdLr };
+}
+
+/** Experiment (b): Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps. */
+export async function optimizerExperiment(
+  config: OptimizerConfig = {},
+  options: RunOptions<TrainingRow> = {},
+): Promise<
+  ExperimentResult<
+    ResolvedBase & {
+      depth: number;
+      norm: NormPlacement;
+      scale: ResidualScale;
+      optimizers: TrainingOptimizer[];
+      adamLr: number;
+      sgdLr: number;
+    },
+    TrainingRow,
+    TrainingSummary
+  >
+> {
+  const { depth, norm, scale, optimizers, adamLr, sgdLr, ...b } = resolveOptimizerConfig(config);
   const task = taskOf(b);
   const cells = optimizers.flatMap((optimizer) =>
     seedList(b.seed, b.seeds).map((seed) => ({

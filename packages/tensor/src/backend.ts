@@ -150,7 +150,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false (the backend failed to initialize)`);
       await tf.ready();
     } catch (error) {
-      const reason = firstLine(error);
+      const reason = loadFailureReason(error);
       if (requested !== 'auto') {
         throw new TensorError(
           'E_BACKEND_UNAVAILABLE',
@@ -216,8 +216,22 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function firstLine(error: unknown): string {
+/**
+ * Why a backend did not load, in one readable line: the first line of its error with installation
+ * paths shortened to the part that names the package (`…/@tensorflow/tfjs-node/lib/…/x.node`), so
+ * that the explanation survives, and the usual tfjs-node failure said in plain words.
+ */
+export function loadFailureReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
+  if (/tfjs_binding\.node/.test(text) && /can ?not be found/i.test(text)) {
+    return 'its native addon (tfjs_binding.node) is not installed: the install script of @tensorflow/tfjs-node downloads libtensorflow and could not (no internet access?); `npm rebuild @tensorflow/tfjs-node` where it can fixes that';
+  }
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  const short = line
+    .replace(
+      /(?:[A-Za-z]:)?[^\s'"]*[\\/]node_modules[\\/](?:\.pnpm[\\/][^\\/\s]+[\\/]node_modules[\\/])?/g,
+      '…/',
+    )
+    .trim();
+  return short.length > 300 ? `${short.slice(0, 300)}…` : short;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadFailureReason } from '../src/backend';
 import { type BackendLoader, initBackend, TensorError, tf } from '../src/index';
 
 const brokenNative: BackendLoader = async () => {
@@ -75,5 +76,27 @@ describe('initBackend', () => {
       );
       expect(g).toEqual([2, -4, 6]);
     }
+  });
+});
+
+describe('loadFailureReason', () => {
+  it('says in plain words why tfjs-node did not load, without the install path', () => {
+    // The message tfjs-node 4.22 throws when its install script could not fetch libtensorflow.
+    const error = new Error(
+      'The Node.js native addon module (tfjs_binding.node) can not be found at path: /home/u/project/node_modules/.pnpm/@tensorflow+tfjs-node@4.22.0_seedrandom@3.0.5/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node. \nPlease run command ...',
+    );
+    const reason = loadFailureReason(error);
+    expect(reason).toMatch(/native addon \(tfjs_binding\.node\) is not installed/);
+    expect(reason).toMatch(/downloads libtensorflow/);
+    expect(reason).not.toContain('/home/u');
+  });
+
+  it('shortens installation paths to the package part instead of cutting the line', () => {
+    const reason = loadFailureReason(
+      new Error(
+        `Cannot find module '/very/long/${'x'.repeat(300)}/node_modules/.pnpm/a@1/node_modules/@scope/pkg/dist/index.js' imported from /y/z`,
+      ),
+    );
+    expect(reason).toBe("Cannot find module '…/@scope/pkg/dist/index.js' imported from /y/z");
   });
 });
