@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
-import { toPng, toSvg } from '../src/render';
+import { blankFraction, toPng, toSvg } from '../src/render';
 import { start, trainlab } from './run';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'trainlab-cli-'));
@@ -39,7 +39,7 @@ describe('trainlab', () => {
         id: string;
         paper: string;
         agrees: boolean;
-        files: string[];
+        files: Record<string, string>;
         counts: { computed: number; reused: number };
       }[];
     };
@@ -54,21 +54,64 @@ describe('trainlab', () => {
       'more-wild',
     ]);
     for (const f of result.findings) {
-      for (const ext of ['.svg', '.png', '.vl.json', '.json', '.csv'])
-        expect(
-          f.files.some((p) => p.endsWith(ext)),
-          `${f.id} ${ext}`,
-        ).toBe(true);
-      for (const file of f.files) expect(existsSync(file), file).toBe(true);
+      for (const [kind, ext] of [
+        ['svg', '.svg'],
+        ['png', '.png'],
+        ['spec', '.vl.json'],
+        ['json', '.json'],
+        ['csv', '.csv'],
+      ] as const)
+        expect(f.files[kind], `${f.id} ${kind}`).toMatch(new RegExp(`\\${ext}$`));
+      for (const file of Object.values(f.files)) expect(existsSync(file), file).toBe(true);
       expect(f.counts.computed).toBeGreaterThan(0);
-      const png = readFileSync(f.files.find((p) => p.endsWith('.png'))!);
+      const png = readFileSync(f.files.png!);
       expect(png.subarray(1, 4).toString()).toBe('PNG');
+      // Readable at a glance: the figure fills its canvas (≤ 25% of a 10 × 10 grid of tiles blank).
+      const { pixels, width, height } = toPng(readFileSync(f.files.svg!, 'utf8'), 1);
+      expect(blankFraction(pixels, width, height), `${f.id}: blank share of the canvas`).toBeLessThanOrEqual(
+        0.25,
+      );
     }
+    // How the report was made, with paths relative to the output folder.
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      provenance: Record<string, unknown> & {
+        versions: Record<string, string>;
+        backend: { message: string };
+      };
+      findings: { files: Record<string, string> }[];
+    };
+    expect(report.provenance.command).toBe(`trainlab reproduce --quick --out ${out} --json`);
+    expect(report.provenance.seed).toBe(0);
+    expect(report.provenance.backend.message).toMatch(/^backend: \w+/);
+    expect(Object.keys(report.provenance.versions)).toEqual(
+      expect.arrayContaining([
+        '@trainlab/cli',
+        '@trainlab/random',
+        '@trainlab/tensor',
+        '@trainlab/attention',
+        '@trainlab/diagnostics',
+        '@trainlab/dfo',
+        '@tensorflow/tfjs-core',
+        'node',
+      ]),
+    );
+    expect(Object.values(report.provenance.versions)).not.toContain('unknown');
+    expect(report.provenance.gitCommit).toMatch(/^[0-9a-f]{40}(-dirty)?$/); // the tests run in a checkout
+    expect(Date.parse(String(report.provenance.started))).toBeLessThanOrEqual(
+      Date.parse(String(report.provenance.finished)),
+    );
+    expect(report.provenance.seconds).toBeGreaterThan(0);
+    for (const f of report.findings)
+      for (const p of Object.values(f.files)) {
+        expect(p.startsWith('/'), p).toBe(false);
+        expect(existsSync(join(out, p)), p).toBe(true);
+      }
     // The rank-collapse results agree with the paper at these sizes.
     expect(result.findings.filter((f) => f.paper !== 'direct search').every((f) => f.agrees)).toBe(true);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('![');
-    expect(md.match(/^## /gm)).toHaveLength(8);
+    expect(md.match(/^## /gm)).toHaveLength(9); // how it was made + 8 findings
+    expect(md).toMatch(/## How this report was made\n\n[\s\S]*\| command \| trainlab reproduce --quick/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="figures/signal.png"');
     const csv = readFileSync(join(out, 'data', 'signal.csv'), 'utf8').split('\n');
     expect(csv[0]).toBe('setting,norm,scale,mlp,layer,cosine,cosineStd,rho,predicted');
@@ -95,11 +138,25 @@ describe('trainlab', () => {
     expect(dark).toBeGreaterThan(20);
   });
 
+  it('measures how much of a figure is left blank', () => {
+    const [w, h] = [40, 20];
+    const white = new Uint8Array(4 * w * h).fill(255);
+    expect(blankFraction(white, w, h)).toBe(1);
+    const left = white.slice();
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w / 2; x++) left.fill(0, 4 * (y * w + x), 4 * (y * w + x) + 3);
+    expect(blankFraction(left, w, h)).toBe(0.5);
+    // One dark pixel is enough for its tile to count as drawn.
+    const dot = white.slice();
+    dot[4 * (5 * w + 3)] = 0;
+    expect(blankFraction(dot, w, h)).toBe(0.99);
+  });
+
   it('rejects bad flags and bad config files with exit code 2 and a message naming the problem', () => {
     const out = tmp();
     const depth = trainlab(['signal', '--depth', '0', '--out', out]);
     expect(depth.code).toBe(2);
-    expect(depth.stderr).toMatch(/depth \(--depth\): .*>=1.*got 0/);
+    expect(depth.stderr).toMatch(/depth \(--depth\): must be an integer from 1 to 1024, got 0/);
     const unknown = trainlab(['signal', '--dept', '3', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--dept'/);
@@ -117,7 +174,9 @@ describe('trainlab', () => {
     writeFileSync(json, '{ "depth": ');
     expect(trainlab(['grads', '--config', json, '--out', out]).stderr).toMatch(/not valid JSON/);
     expect(trainlab(['dfo', 'minimize', '--problem', '99']).code).toBe(2);
-    expect(trainlab(['dfo', 'minimax', '--game', 'chess']).stderr).toMatch(/--game must be one of quadratic/);
+    expect(trainlab(['dfo', 'minimax', '--game', 'chess']).stderr).toMatch(
+      /'--game <name>' argument 'chess' is invalid\. Allowed choices are quadratic, /,
+    );
     expect(trainlab(['--seed', '-1', 'backend']).code).toBe(2);
     const tooMany = trainlab(['train', '--length', '2', '--symbols', '2', '--out', out]);
     expect(tooMany.code).toBe(2);
@@ -301,7 +360,7 @@ describe('trainlab', () => {
       ['signal', ...small, '--depth', '2', '--norms', 'pre', '--mlp', 'true'],
       ['depth', ...small, '--depths', '1,3', '--norms', 'none', '--scales', '0.5'],
       ['ratio', '--seeds', '1', '--d-model', '16', '--variables', 'n', '--n', '8'],
-      ['collapse', ...small, '--depth', '2', '--eps', '0,0.1', '--norms', 'post'],
+      ['collapse', ...small, '--depth', '2', '--eps', '0,0.01,0.1', '--norms', 'post'],
       ['dong', ...small, '--depth', '3'],
       [
         'train',
@@ -341,9 +400,11 @@ describe('trainlab', () => {
       const r = trainlab([...args, '--out', out, '--json', '--quiet']);
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
       expect(r.stderr).toBe('');
-      const result = JSON.parse(r.stdout) as { summary: unknown[]; files: string[] };
+      const result = JSON.parse(r.stdout) as { summary: unknown[]; files: Record<string, string> };
       expect(result.summary.length).toBeGreaterThan(0);
-      for (const f of result.files) expect(existsSync(f), f).toBe(true);
+      for (const f of Object.values(result.files)) expect(existsSync(f), f).toBe(true);
+      const { pixels, width, height } = toPng(readFileSync(result.files.svg!, 'utf8'), 1);
+      expect(blankFraction(pixels, width, height), `${args[0]}: blank share`).toBeLessThanOrEqual(0.25);
     }
   });
 

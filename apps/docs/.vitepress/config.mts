@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type DefaultTheme, defineConfig } from 'vitepress';
+import { NPM_URL, REPOSITORY_URL } from './theme/links';
 
 // Written by TypeDoc (scripts/generate.ts runs before every build and dev server).
 const sidebarFile = new URL('../api/typedoc-sidebar.json', import.meta.url);
@@ -32,6 +33,11 @@ export default defineConfig({
       { text: 'Theory', link: '/theory' },
       { text: 'CLI', link: '/cli' },
       { text: 'API', link: '/api/' },
+    ],
+    // The repository and the packages on npm, as icons at the right of the nav bar.
+    socialLinks: [
+      { icon: 'github', link: REPOSITORY_URL, ariaLabel: 'trainlab on GitHub' },
+      { icon: 'npm', link: NPM_URL, ariaLabel: 'the @trainlab packages on npm' },
     ],
     sidebar: {
       '/guide/': [

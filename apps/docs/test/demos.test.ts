@@ -272,6 +272,65 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
     });
   });
 
+  it('draws charts a reader takes in at a glance, with controls that show their whole text', async () => {
+    for (const path of ['/demos/rank-collapse', '/demos/direct-search', '/demos/minimax']) {
+      await page.goto(`${s.url}${path}`);
+      const demo = path.split('/').at(-1)!;
+      expect(await settled(page, demo, 0), path).toBe('ready');
+      const charts = await page.locator('svg.chart').evaluateAll((svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const viewBox = (svg as SVGSVGElement).viewBox.baseVal.width;
+          const text = svg.querySelector('text');
+          const fontSize = text ? Number.parseFloat(getComputedStyle(text).fontSize) : 0;
+          return {
+            id: svg.getAttribute('data-testid'),
+            width: box.width,
+            fontPx: (fontSize * box.width) / viewBox,
+          };
+        }),
+      );
+      expect(charts.length, path).toBeGreaterThan(0);
+      for (const c of charts) {
+        // Wide enough to read (the demo column is ~880 px; a square plane is kept smaller).
+        expect(c.width, `${path} ${c.id}`).toBeGreaterThanOrEqual(c.id?.includes('plane') ? 480 : 600);
+        expect(c.fontPx, `${path} ${c.id}: axis text size on screen`).toBeGreaterThanOrEqual(12);
+      }
+      // No select box cuts its options' text.
+      const cut = await page.locator('.demo select').evaluateAll((selects) => {
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        return selects.flatMap((sel) => {
+          ctx.font = getComputedStyle(sel).font;
+          const widest = Math.max(
+            ...[...(sel as HTMLSelectElement).options].map((o) => ctx.measureText(o.text).width),
+          );
+          // Room for the text plus the dropdown arrow.
+          return widest + 20 > sel.clientWidth
+            ? [`${sel.getAttribute('data-testid')}: ${widest.toFixed(0)} px of text in ${sel.clientWidth} px`]
+            : [];
+        });
+      });
+      expect(cut, path).toEqual([]);
+    }
+    // GDA and zeroth-order GDA differ in colour, dash and width, so neither hides the other.
+    await page.goto(`${s.url}/demos/minimax`);
+    expect(await settled(page, 'minimax', 0)).toBe('ready');
+    const styles = await page
+      .getByTestId('game-plane')
+      .locator('path[stroke-width="2"]')
+      .evaluateAll((ps) =>
+        ps.map((p) =>
+          [
+            p.getAttribute('stroke'),
+            p.getAttribute('stroke-dasharray'),
+            getComputedStyle(p).strokeWidth,
+          ].join(' '),
+        ),
+      );
+    expect(new Set(styles).size).toBe(styles.length);
+    expect(styles).toHaveLength(3);
+  });
+
   it('logged no console error, uncaught exception or failed request on any demo', () => {
     expect(errors).toEqual([]);
   });

@@ -90,6 +90,28 @@ describe.skipIf(!HAVE_CHROMIUM)('the built site', () => {
     expect(errors).toEqual([]);
   });
 
+  it('every page links the repository and npm in the nav, and has a footer with the license and versions', async () => {
+    const page = await s.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', '..', 'packages', 'tensor', 'package.json'), 'utf8'),
+    ) as { version: string };
+    for (const path of ['/', '/guide/', '/demos/minimax', '/api/']) {
+      await page.goto(`${s.url}${path}`, { waitUntil: 'load' });
+      const social = await page
+        .locator('.VPNavBar .VPSocialLinks a')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(social, path).toEqual([
+        'https://github.com/trainlab/trainlab',
+        'https://www.npmjs.com/org/trainlab',
+      ]);
+      const footer = page.getByTestId('site-footer');
+      await expect.poll(() => footer.count(), { message: path }).toBe(1);
+      expect(await footer.textContent(), path).toMatch(/Apache-2\.0 license/);
+      expect(await page.getByTestId('versions').textContent(), path).toContain(`@trainlab/tensor ${version}`);
+    }
+    await page.close();
+  });
+
   it('bundles TensorFlow.js for the browser without the native binding (the browser build of @trainlab/tensor)', () => {
     const assets = join(SITE, 'assets');
     // The chunks that hold TensorFlow.js (its environment flags survive minification).

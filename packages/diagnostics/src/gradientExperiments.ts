@@ -549,7 +549,7 @@ export async function collapseExperiment(
           type: 'quantitative',
           ...logScale('max over layers of ‖∂W_Q‖/‖∂W_V‖', '.0e'),
         },
-        color: { field: 'variant', type: 'nominal', legend: bottomLegend('LayerNorm · block', 3) },
+        color: { field: 'variant', type: 'nominal', legend: sideLegend('LayerNorm · block') },
       },
     },
   };

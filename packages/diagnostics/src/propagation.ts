@@ -196,7 +196,8 @@ function measuredVsPredicted(
       column: { field: 'norm', type: 'nominal', title: null, header: { labelExpr: "datum.value + '-LN'" } },
     },
     spec: {
-      width: 280,
+      // The panels share ~640 px, so one or two of them are not dwarfed by the title and legend.
+      width: Math.max(260, Math.floor(640 / new Set(points.map((p) => p.norm)).size)),
       height: 220,
       mark: { type: 'line', point: { size: 30 } },
       encoding: {

@@ -1,10 +1,13 @@
 import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
-import { defineAsyncComponent } from 'vue';
+import { defineAsyncComponent, h } from 'vue';
+import SiteFooter from './components/SiteFooter.vue';
 import './style.css';
 
 export default {
   extends: DefaultTheme,
+  // The license, versions and links at the bottom of every page.
+  Layout: () => h(DefaultTheme.Layout, null, { 'layout-bottom': () => h(SiteFooter) }),
   enhanceApp({ app }) {
     // The demos run TensorFlow.js and the solvers: loaded only in the browser (they sit inside
     // <ClientOnly>), so the static render never evaluates them.
