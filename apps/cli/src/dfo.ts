@@ -288,7 +288,7 @@ export async function gamesBenchmark(
     },
     (c) => `${c.game} · ${c.solver}`,
   );
-  // A diverged run has no stationarity to plot: it is drawn as ✕ on a "diverged" line above the
+  // A diverged run has no stationarity to plot: it is drawn as ✚ on a "diverged" line above the
   // finite values, so the figure says it, not only its caption.
   const finite = rows.map((r) => r.stationarity).filter((v) => Number.isFinite(v) && v < 1e6);
   const ceiling = 10 ** Math.ceil(Math.log10(Math.max(1, ...finite)) + 1);
@@ -296,7 +296,7 @@ export async function gamesBenchmark(
     $schema: VEGA_LITE,
     title: {
       text: `Stationarity ‖∇x f‖ + ‖∇y f‖ after ${budget} evaluations (lower is better)`,
-      subtitle: `one column per game; ✕ on the top line: the run diverged (no finite end point)`,
+      subtitle: 'one column per game; ✚ on the dashed top line: the run diverged (no finite end point)',
     },
     data: {
       values: rows.map((r) => {
@@ -308,7 +308,7 @@ export async function gamesBenchmark(
         };
       }),
     },
-    width: 620,
+    width: 780,
     height: 280,
     layer: [
       {

@@ -245,8 +245,12 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       const paths = await page
         .getByTestId('game-plane')
         .locator('path[stroke-width="2"]')
-        .evaluateAll((ps) => ps.map((p) => (p.getAttribute('d') ?? '').split('L').length));
-      expect(paths).toEqual(node.map((t) => t.points.length));
+        .evaluateAll((ps) =>
+          Object.fromEntries(
+            ps.map((p) => [p.getAttribute('data-id'), (p.getAttribute('d') ?? '').split('L').length]),
+          ),
+        );
+      expect(paths).toEqual(Object.fromEntries(node.map((t) => [t.method, t.points.length])));
       return node;
     }
 
@@ -302,7 +306,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
         return selects.flatMap((sel) => {
           ctx.font = getComputedStyle(sel).font;
           const widest = Math.max(
-            ...[...(sel as HTMLSelectElement).options].map((o) => ctx.measureText(o.text).width),
+            ...Array.from((sel as HTMLSelectElement).options).map((o) => ctx.measureText(o.text).width),
           );
           // Room for the text plus the dropdown arrow.
           return widest + 20 > sel.clientWidth

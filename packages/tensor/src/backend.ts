@@ -224,7 +224,7 @@ function plural(n: number, word: string): string {
 export function loadFailureReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   if (/tfjs_binding\.node/.test(text) && /can ?not be found/i.test(text)) {
-    return 'its native addon (tfjs_binding.node) is not installed: the install script of @tensorflow/tfjs-node downloads libtensorflow and could not (no internet access?); `npm rebuild @tensorflow/tfjs-node` where it can fixes that';
+    return "its native addon (tfjs_binding.node) is not installed: tfjs-node's install script downloads libtensorflow and could not (no internet access?); reinstalling tfjs-node where it can reach the internet fixes that";
   }
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
   const short = line

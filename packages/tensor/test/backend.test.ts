@@ -88,6 +88,7 @@ describe('loadFailureReason', () => {
     const reason = loadFailureReason(error);
     expect(reason).toMatch(/native addon \(tfjs_binding\.node\) is not installed/);
     expect(reason).toMatch(/downloads libtensorflow/);
+    expect(reason).not.toContain('@tensorflow/tfjs-node'); // the browser bundle carries this text
     expect(reason).not.toContain('/home/u');
   });
 
