@@ -31,6 +31,20 @@ describe('root scripts', () => {
   });
 });
 
+describe('test configs', () => {
+  it('import the shared config with its file extension (else Vite warns once per project that its native config loader cannot load them)', () => {
+    const configs = ['packages', 'apps'].flatMap((group) =>
+      readdirSync(join(ROOT, group)).map((name) => join(ROOT, group, name, 'vitest.config.ts')),
+    );
+    expect(configs.length).toBeGreaterThan(5);
+    for (const file of configs) {
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+        expect(spec, file).toMatch(/\.(ts|mts|js|mjs)$/);
+      }
+    }
+  });
+});
+
 describe('packing', () => {
   const check = join(ROOT, 'scripts', 'check-pack.mjs');
   const run = (dir: string) => spawnSync(process.execPath, [check, dir], { encoding: 'utf8' });

@@ -46,6 +46,14 @@ export type WeightGroup = 'q' | 'k' | 'v' | 'o' | 'mlp';
 
 /** How the figures name each weight group. */
 const GROUP_LABELS: Record<string, string> = { q: 'W_Q', k: 'W_K', v: 'W_V', o: 'W_O', mlp: 'MLP' };
+/** How the gradient-norm figure draws each group, in drawing order: wide lines first, thin dashes over them. */
+const WEIGHT_STYLES = [
+  { name: 'W_K', color: '#8fb8de', dash: [1, 0], width: 5 },
+  { name: 'W_O', color: '#f5b36b', dash: [1, 0], width: 5 },
+  { name: 'W_Q', color: '#0b4f8a', dash: [7, 3], width: 2 },
+  { name: 'W_V', color: '#9c3d00', dash: [2, 2], width: 2 },
+  { name: 'MLP', color: '#555555', dash: [9, 3, 2, 3], width: 2 },
+];
 
 /** One measured row of `gradientNormsExperiment`. */
 export interface GradientNormsRow {
@@ -116,6 +124,8 @@ export async function gradientNormsExperiment(
     const { seed: _, gradient: __, ...first } = g[0]!;
     return { ...first, gradient: m.mean, gradientStd: m.std };
   });
+  const present = new Set(summary.map((r) => GROUP_LABELS[r.group] ?? r.group));
+  const shown = WEIGHT_STYLES.filter((w) => present.has(w.name));
   return {
     experiment: 'gradientNorms',
     config: { ...s, depth },
@@ -126,7 +136,7 @@ export async function gradientNormsExperiment(
       $schema: VEGA_LITE_SCHEMA,
       title: titled(
         'Gradient norm of each weight per layer at initialization',
-        `random probe loss, n = ${s.n}, d = ${s.dModel}, ${s.seeds} seed${s.seeds > 1 ? 's' : ''}; W_Q and W_K (and W_V and W_O) nearly coincide: each has its own dash`,
+        `random probe loss, n = ${s.n}, d = ${s.dModel}, ${s.seeds} seed${s.seeds > 1 ? 's' : ''}; W_Q (dashed) runs on W_K, W_V (dotted) on W_O`,
       ),
       data: {
         values: summary.map((r) => ({
@@ -142,13 +152,32 @@ export async function gradientNormsExperiment(
       spec: {
         width: Math.max(220, Math.floor(700 / Math.min(3, settingsOf(s).length))),
         height: 190,
-        mark: { type: 'line', point: { size: 36 }, strokeWidth: 1.8 },
+        mark: { type: 'line' },
         encoding: {
           x: { field: 'layer', type: 'quantitative', title: 'block (0 = first)' },
           y: { field: 'gradient', type: 'quantitative', ...logScale('‖∂L/∂W‖') },
-          // q and k (and v and o) lie on top of each other: each group has its own colour, dash and marker.
-          color: { field: 'weights', type: 'nominal', legend: sideLegend('weights', true) },
-          strokeDash: { field: 'weights', type: 'nominal', legend: sideLegend('weights', true) },
+          // W_Q lies on W_K and W_V on W_O: K and O are wide solid lines, Q and V thin dashes
+          // drawn over them (lines are drawn in legend order), so both of each pair show.
+          // Queries and keys share a blue hue, values and outputs an orange one.
+          color: {
+            field: 'weights',
+            type: 'nominal',
+            scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.color) },
+            legend: sideLegend('weights', true),
+          },
+          strokeDash: {
+            field: 'weights',
+            type: 'nominal',
+            scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.dash) },
+            legend: sideLegend('weights', true),
+          },
+          strokeWidth: {
+            field: 'weights',
+            type: 'ordinal',
+            sort: shown.map((w) => w.name),
+            scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.width) },
+            legend: sideLegend('weights', true),
+          },
         },
       },
     },
