@@ -22,8 +22,10 @@ beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
 });
 
-const N = 4;
-const BATCH = 2;
+// Distinct primes for every dimension (batch 3, tokens 7, width 13, heads 2 of width 5, MLP 11), so
+// a swapped or mis-reshaped axis cannot cancel out the way it can when two of them are equal.
+const N = 7;
+const BATCH = 3;
 
 interface Case {
   name: string;
@@ -33,7 +35,7 @@ interface Case {
   mask?: boolean;
 }
 
-const small = { dModel: 6, heads: 2, depth: 2, mlp: { hidden: 8 } } as const;
+const small = { dModel: 13, heads: 2, headDim: 5, depth: 2, mlp: { hidden: 11 } } as const;
 
 const CASES: Case[] = [
   { name: 'post-LN, ReLU MLP', config: { ...small, norm: 'post' }, loss: 'probe' },
@@ -42,15 +44,15 @@ const CASES: Case[] = [
     config: {
       ...small,
       norm: 'pre',
-      mlp: { hidden: 8, activation: 'gelu' },
+      mlp: { hidden: 11, activation: 'gelu' },
       residualScale: 'inv-sqrt-depth',
       tau: 0.7,
     },
     loss: 'probe',
   },
   {
-    name: 'no LN, attention only, α = 0.5, three heads of width 4',
-    config: { dModel: 6, depth: 3, heads: 3, headDim: 4, norm: 'none', mlp: false, residualScale: 0.5 },
+    name: 'no LN, attention only, α = 0.5, three heads of width 3',
+    config: { dModel: 13, depth: 3, heads: 3, headDim: 3, norm: 'none', mlp: false, residualScale: 0.5 },
     loss: 'mse',
   },
   {
@@ -76,7 +78,7 @@ const CASES: Case[] = [
       norm: 'post',
       vocabSize: 5,
       positional: 'learned',
-      maxLength: 6,
+      maxLength: 8,
       causal: true,
       outputs: 3,
     },
@@ -123,9 +125,11 @@ function makeInput(model: Transformer, c: Case, seed: number) {
   }
   let mask: number[][] | undefined;
   if (c.mask) {
+    // Padding at the end, in the middle, and none.
     mask = [
-      [1, 1, 1, 0],
-      [1, 0, 1, 1],
+      [1, 1, 1, 1, 1, 0, 0],
+      [1, 0, 1, 1, 0, 1, 1],
+      [1, 1, 1, 1, 1, 1, 1],
     ];
     ref.mask = Float64Array.from(mask.flat());
   }
@@ -152,8 +156,9 @@ function lossPair(model: Transformer, c: Case): { spec: LossSpec; ref: (y: Float
     }
     case 'cross-entropy': {
       const targets = [
-        [0, 2, -1, 1],
-        [2, 1, 1, -1],
+        [0, 2, -1, 1, 2, 0, 1],
+        [2, 1, 1, -1, 0, 0, 2],
+        [1, -1, 0, 2, 1, 2, 0],
       ];
       const flat = targets.flat();
       return {

@@ -47,7 +47,6 @@ describe.each(['cpu', 'wasm'] as const)('matmul on %s', (backend) => {
 
   describe.each(BATCHES)('%s', (_, batchA, batchB) => {
     it.each(FLAGS)('equals tf.matMul (transposeA=%s, transposeB=%s)', (tA, tB) => {
-      if (batchB.length === 0 && batchA.length > 0 && tA) return; // covered by the tf.matMul fallback
       const [sa, sb] = factorShapes(batchA, batchB, tA, tB);
       const a = rand(sa, 1);
       const b = rand(sb, 2);
@@ -59,7 +58,6 @@ describe.each(['cpu', 'wasm'] as const)('matmul on %s', (backend) => {
     });
 
     it.each(FLAGS)('is itself differentiable (transposeA=%s, transposeB=%s)', (tA, tB) => {
-      if (batchB.length === 0 && batchA.length > 0 && tA) return;
       const [sa, sb] = factorShapes(batchA, batchB, tA, tB);
       const a = rand(sa, 7);
       const b = rand(sb, 8);
