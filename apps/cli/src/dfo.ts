@@ -30,9 +30,24 @@ import { type RunOptions, runCells } from '@trainlab/diagnostics';
 import { Rng } from '@trainlab/tensor';
 import { type Context, UsageError } from './context';
 import { type CellCounts, storedSweep } from './experiments';
-import type { RunStore, Scope } from './store';
+import { type RunStore, type Scope, scopeOf } from './store';
+import { VERSIONS } from './versions';
 
 const VEGA_LITE = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/**
+ * The protocol version of each DFO benchmark: bump it when a change alters the rows a cell
+ * computes for the same config (a stored cell of another version is then not reused).
+ */
+export const BENCHMARK_VERSIONS = { games: 1, 'more-wild': 1 } as const;
+
+/** The store scope of a DFO benchmark run: its config and the code that computes it (the solvers of @trainlab/dfo). */
+export function benchmarkScope(name: keyof typeof BENCHMARK_VERSIONS, config: unknown): Scope {
+  return scopeOf(name, config, {
+    version: BENCHMARK_VERSIONS[name],
+    owner: `@trainlab/dfo@${VERSIONS['@trainlab/dfo']}`,
+  });
+}
 const norm = (v: Float64Array) => Math.hypot(...v);
 
 // ---------------------------------------------------------------- minimize

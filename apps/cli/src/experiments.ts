@@ -4,7 +4,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellFailure, CellResult, ExperimentResult, RunOptions } from '@trainlab/diagnostics';
+import {
+  type CellFailure,
+  type CellResult,
+  EXPERIMENT_VERSIONS,
+  type ExperimentName,
+  type ExperimentResult,
+  type RunOptions,
+} from '@trainlab/diagnostics';
 import { tf } from '@trainlab/tensor';
 import type { Context } from './context';
 import { writeFigure } from './render';
@@ -54,6 +61,16 @@ export async function storedSweep<T>(
   if (ctx.fresh) store.clear(scope);
   const completed = store.cells(scope) as CellResult<unknown>[];
   const backendName = backend ?? (await ctx.backend()).name;
+  if (completed.length === 0) {
+    const stale = store.staleCells(scope, config, backendName);
+    if (stale.count > 0) {
+      ctx.log(
+        `${title}: ${stale.count} stored cell${stale.count > 1 ? 's' : ''} of this config came from other code (${stale.versions.join(', ')}; now ${scope.code.owner}, ${scope.experiment} v${scope.code.version}): computing anew, not reusing them`,
+      );
+    }
+  }
+  // Each cell records the package versions and the experiment's own protocol version.
+  const storedVersions = { ...VERSIONS, [`experiment:${scope.experiment}`]: String(scope.code.version) };
   const progress = ctx.progress(title);
   const counts: CellCounts = { computed: 0, reused: 0, failed: 0, ms: 0 };
   const started = performance.now();
@@ -62,7 +79,7 @@ export async function storedSweep<T>(
     completed,
     onCell: (cell) => {
       const now = performance.now();
-      store.put(scope, cell, { config, backend: backendName, versions: VERSIONS, ms: now - last });
+      store.put(scope, cell, { config, backend: backendName, versions: storedVersions, ms: now - last });
       last = now;
       counts.computed++;
     },
@@ -91,7 +108,14 @@ export async function runExperiment(
   const run = RUNNERS[runner]!;
   const pool = ctx.cellPool();
   const info = await ctx.backend();
-  const scope = scopeOf(runner, { config, backend: info.name });
+  const scope = scopeOf(
+    runner,
+    { config, backend: info.name },
+    {
+      version: EXPERIMENT_VERSIONS[runner as ExperimentName],
+      owner: `@trainlab/diagnostics@${VERSIONS['@trainlab/diagnostics']}`,
+    },
+  );
   const { result, counts } = await storedSweep(ctx, store, scope, config, name, (options) =>
     run(
       config,

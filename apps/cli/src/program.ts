@@ -11,6 +11,7 @@ import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig
 import { Context, type GlobalOptions, UsageError } from './context';
 import {
   BENCH_SOLVERS,
+  benchmarkScope,
   MINIMAX_SOLVERS,
   minimaxCommand,
   minimizeCommand,
@@ -21,7 +22,7 @@ import {
 import { CellsFailedError, runExperiment, table } from './experiments';
 import { writeFigure } from './render';
 import { reproduce } from './reproduce';
-import { openStore, type SqliteRunStore, scopeOf } from './store';
+import { openStore, type SqliteRunStore } from './store';
 import { CLI_VERSION } from './versions';
 
 const DEFAULT_OUT = 'trainlab-out';
@@ -245,7 +246,7 @@ export function buildProgram(): Command {
           const { summary, figure, counts } = await moreWildBenchmark(
             ctx,
             store,
-            scopeOf('more-wild', config),
+            benchmarkScope('more-wild', config),
             config,
           );
           const files = await writeFigure(figure, join(ctx.outDir('figures'), 'more-wild'));

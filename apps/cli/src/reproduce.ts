@@ -15,10 +15,10 @@ import type {
   TrainingSummary,
 } from '@trainlab/diagnostics';
 import type { Context } from './context';
-import { gamesBenchmark, moreWildBenchmark } from './dfo';
+import { benchmarkScope, gamesBenchmark, moreWildBenchmark } from './dfo';
 import { type CellCounts, type OutputFiles, runExperiment, table, writeOutputs } from './experiments';
 import { type Provenance, writeReport } from './report';
-import { type RunStore, scopeOf } from './store';
+import type { RunStore } from './store';
 
 /** One section of the report. */
 export interface Finding {
@@ -300,7 +300,7 @@ export async function reproduce(
   // 7. The min-max method on its games.
   {
     const budget = quick ? 5000 : 20_000;
-    const scope = scopeOf('games', { budget, seed });
+    const scope = benchmarkScope('games', { budget, seed });
     const { rows, figure, counts } = await gamesBenchmark(ctx, store, scope, budget, seed);
     const files = await writeOutputs(ctx, 'games', {
       experiment: 'games',
@@ -336,7 +336,7 @@ export async function reproduce(
       budget: quick ? 50 : 100,
       seed,
     };
-    const scope = scopeOf('more-wild', config);
+    const scope = benchmarkScope('more-wild', config);
     const { summary, figure, counts } = await moreWildBenchmark(ctx, store, scope, config);
     const files = await writeOutputs(ctx, 'more-wild', {
       experiment: 'more-wild',

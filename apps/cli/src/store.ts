@@ -32,20 +32,40 @@ export interface RunStore {
   put(scope: Scope, cell: StoredCell, meta: CellMeta): void;
   /** Forgets a sweep (for --fresh). */
   clear(scope: Scope): void;
+  /**
+   * Cells stored for the same experiment, config and backend by other code (an earlier version of
+   * the experiment or of its package): they are not reused, and this says how many there are.
+   */
+  staleCells(scope: Scope, config: unknown, backend: string): { count: number; versions: string[] };
   close(): void;
 }
 
-/** A sweep: an experiment and the hash of its resolved config (same command ⇒ same scope). */
+/**
+ * The code that computes an experiment's cells: the experiment's protocol version and the package
+ * that owns it, with its version (`@trainlab/diagnostics@0.3.1`). Either changing makes a new scope.
+ */
+export interface CodeVersion {
+  version: number;
+  owner: string;
+}
+
+/**
+ * A sweep: an experiment and the hash of its resolved config and of the code that computes it
+ * (same command, same code ⇒ same scope; a new version of the experiment or its package ⇒ a new
+ * scope, so stale cells are never served as current).
+ */
 export interface Scope {
   experiment: string;
   configHash: string;
+  code: CodeVersion;
 }
 
-/** The scope of an experiment run with this config (key order does not matter). */
-export function scopeOf(experiment: string, config: unknown): Scope {
+/** The scope of an experiment run with this config by this code (key order does not matter). */
+export function scopeOf(experiment: string, config: unknown, code: CodeVersion): Scope {
   return {
     experiment,
-    configHash: createHash('sha256').update(stableJson(config)).digest('hex').slice(0, 16),
+    configHash: createHash('sha256').update(stableJson({ config, code })).digest('hex').slice(0, 16),
+    code,
   };
 }
 
@@ -124,6 +144,24 @@ export class SqliteRunStore implements RunStore {
         meta.ms,
         new Date().toISOString(),
       );
+  }
+
+  staleCells(scope: Scope, config: unknown, backend: string): { count: number; versions: string[] } {
+    const rows = this.db
+      .prepare(
+        'SELECT versions, COUNT(*) AS n FROM cells WHERE experiment = ? AND config_hash != ? AND config_json = ? AND backend = ? GROUP BY versions',
+      )
+      .all(scope.experiment, scope.configHash, JSON.stringify(config), backend) as {
+      versions: string;
+      n: number;
+    }[];
+    const owner = scope.code.owner.replace(/@[^@]*$/, '');
+    const versions = rows.map((r) => {
+      const stored = JSON.parse(r.versions) as Record<string, string>;
+      const experiment = stored[`experiment:${scope.experiment}`];
+      return `${owner}@${stored[owner] ?? 'unknown'}, ${scope.experiment} v${experiment ?? '?'}`;
+    });
+    return { count: rows.reduce((s, r) => s + r.n, 0), versions: [...new Set(versions)] };
   }
 
   clear(scope: Scope): void {

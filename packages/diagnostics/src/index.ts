@@ -81,6 +81,8 @@ export type {
   TrainingRow,
   TrainingSummary,
 } from './training';
+export type { ExperimentName } from './versions';
+export { EXPERIMENT_VERSIONS } from './versions';
 export {
   balancingFactor,
   optimizerExperiment,
