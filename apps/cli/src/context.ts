@@ -6,12 +6,16 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type BackendInfo, type BackendRequest, initBackend } from '@trainlab/tensor';
+import { type BackendInfo, type BackendRequest, initBackend, TrainlabError } from '@trainlab/tensor';
 import { type CellPool, createCellPool } from './pool';
 
-/** A user error: bad flags, bad config, bad input. Exits with code 2 and the message. */
-export class UsageError extends Error {
+/** A user error of the command line: bad flags, bad config, bad input. Exits with code 2 and the message. */
+export class UsageError extends TrainlabError<'E_USAGE'> {
   override readonly name = 'UsageError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('E_USAGE', message, options);
+  }
 }
 
 export interface GlobalOptions {

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { GAMES, MORE_WILD_VARIANTS, POLL_SET_NAMES } from '@trainlab/dfo';
-import { BACKEND_PREFERENCE, type BackendRequest, Rng, tf } from '@trainlab/tensor';
+import { BACKEND_PREFERENCE, type BackendRequest, isUserError, Rng, tf } from '@trainlab/tensor';
 import { Command, CommanderError, Option } from 'commander';
 import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig } from './config';
 import { Context, type GlobalOptions, UsageError } from './context';
@@ -298,6 +298,28 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * What the user sees of an error, by the one convention of the packages (`kind`, see
+ * `TrainlabError`): a user error is one line and exit 2; the machine refusing (a file-system or
+ * system error) is one line and exit 1; anything else is a bug in trainlab: said so, with the stack,
+ * exit 1.
+ */
+export function reportError(error: unknown): number {
+  if (isUserError(error)) {
+    process.stderr.write(`trainlab: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const system = error as NodeJS.ErrnoException;
+  if (typeof system?.syscall === 'string') {
+    process.stderr.write(`trainlab: ${system.message}\n`);
+    return 1;
+  }
+  process.stderr.write(
+    `trainlab: this is a bug in trainlab; please report it with the command you ran and this trace:\n${(error as Error)?.stack ?? String(error)}\n`,
+  );
+  return 1;
+}
+
 /** Runs the command line `argv` (as `process.argv`) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -318,18 +340,6 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`trainlab: ${error.message}\n`);
       return 1;
     }
-    // The packages' own input errors (bad config, bad argument, bad shape) are usage errors too.
-    const code = (error as { code?: string }).code;
-    if (
-      error instanceof UsageError ||
-      code === 'E_CONFIG' ||
-      code === 'E_INVALID_ARGUMENT' ||
-      code === 'E_SHAPE'
-    ) {
-      process.stderr.write(`trainlab: ${(error as Error).message}\n`);
-      return 2;
-    }
-    process.stderr.write(`trainlab: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return reportError(error);
   }
 }

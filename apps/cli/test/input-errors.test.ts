@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nearest } from '../src/config';
 import { trainlab } from './run';
 
@@ -111,6 +111,55 @@ describe('output folder and run store', () => {
       expect(message, what).toContain(`the run store ${store} cannot be used`);
       expect(message, what).toMatch(/Move it aside or delete it to start a new store/);
       expect(message, what).not.toMatch(/backend: /); // refused before TensorFlow.js started
+    }
+  });
+});
+
+describe('one error convention', () => {
+  it('shows user errors of every package as one line (exit 2), system errors as one line (exit 1), anything else as a bug (exit 1)', async () => {
+    const { reportError } = await import('../src/program');
+    const { AttentionError } = await import('@trainlab/attention');
+    const { DiagnosticsError } = await import('@trainlab/diagnostics');
+    const { DfoError } = await import('@trainlab/dfo');
+    const { RandomError, TensorError, TrainlabError } = await import('@trainlab/tensor');
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      for (const error of [
+        new AttentionError('E_CONFIG', 'heads must be 1 or more, got 0'),
+        new DiagnosticsError('E_CONFIG', 'depth must be an integer from 1 to 1024, got 0'),
+        new DfoError('E_DIMENSION', 'x0 must have 2 entries, got 3'),
+        new RandomError('seed must be a safe integer, got 0.5'),
+        new TensorError('E_SHAPE', 'a must be 2-D, got 3-D'),
+      ]) {
+        expect(error).toBeInstanceOf(TrainlabError);
+        expect(error.kind).toBe('user');
+        written.length = 0;
+        expect(reportError(error)).toBe(2);
+        expect(written.join('')).toBe(`trainlab: ${error.message}\n`);
+      }
+      written.length = 0;
+      const leak = new TensorError('E_TENSOR_LEAK', '3 tensors leaked');
+      expect(leak.kind).toBe('internal');
+      expect(reportError(leak)).toBe(1);
+      expect(written.join('')).toMatch(/this is a bug in trainlab.*\n.*3 tensors leaked/);
+      written.length = 0;
+      expect(reportError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(1);
+      expect(written.join('')).toMatch(
+        /^trainlab: this is a bug in trainlab; please report it[\s\S]*TypeError[\s\S]*at /,
+      );
+      written.length = 0;
+      const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+        code: 'ENOSPC',
+        syscall: 'write',
+      });
+      expect(reportError(full)).toBe(1);
+      expect(written.join('')).toBe('trainlab: ENOSPC: no space left on device, write\n');
+    } finally {
+      spy.mockRestore();
     }
   });
 });

@@ -1,3 +1,5 @@
+import { TrainlabError } from '@trainlab/tensor';
+
 /** Stable codes of the errors `@trainlab/attention` throws; match on `code`, not on the message. */
 export type AttentionErrorCode = 'E_CONFIG' | 'E_INVALID_ARGUMENT' | 'E_SHAPE' | 'E_UNKNOWN_PARAMETER';
 
@@ -12,14 +14,12 @@ export interface ConfigIssue {
  * The error class of `@trainlab/attention`. A bad config throws one `E_CONFIG` error that lists
  * every bad field in `issues` (and in the message), before any tensor is made.
  */
-export class AttentionError extends Error {
+export class AttentionError extends TrainlabError<AttentionErrorCode> {
   override readonly name = 'AttentionError';
-  readonly code: AttentionErrorCode;
   readonly issues: readonly ConfigIssue[];
 
   constructor(code: AttentionErrorCode, message: string, issues: readonly ConfigIssue[] = []) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.issues = issues;
   }
 }

@@ -1,3 +1,5 @@
+import { TrainlabError } from '@trainlab/random';
+
 /** Stable codes of the errors `@trainlab/dfo` throws. Limits reached are results, never errors. */
 export type DfoErrorCode = 'E_INVALID_ARGUMENT' | 'E_DIMENSION';
 
@@ -5,13 +7,11 @@ export type DfoErrorCode = 'E_INVALID_ARGUMENT' | 'E_DIMENSION';
  * A user error: bad options or inputs, caught before any evaluation. The message names the
  * parameter, what is allowed and the value given.
  */
-export class DfoError extends Error {
+export class DfoError extends TrainlabError<DfoErrorCode> {
   override readonly name = 'DfoError';
-  readonly code: DfoErrorCode;
 
   constructor(code: DfoErrorCode, message: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 }
 

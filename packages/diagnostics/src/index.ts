@@ -81,8 +81,6 @@ export type {
   TrainingRow,
   TrainingSummary,
 } from './training';
-export type { ExperimentName } from './versions';
-export { EXPERIMENT_VERSIONS } from './versions';
 export {
   balancingFactor,
   optimizerExperiment,
@@ -91,3 +89,5 @@ export {
   TRAINING_OPTIMIZERS,
   trainingDepthExperiment,
 } from './training';
+export type { ExperimentName } from './versions';
+export { EXPERIMENT_VERSIONS } from './versions';

@@ -2,9 +2,14 @@
  * The error of `@trainlab/random`: a bad argument, with a message naming the parameter, the allowed
  * range and the value given. `code` is always `E_INVALID_ARGUMENT`.
  */
-export class RandomError extends Error {
+import { TrainlabError } from './trainlabError';
+
+export class RandomError extends TrainlabError<'E_INVALID_ARGUMENT'> {
   override readonly name = 'RandomError';
-  readonly code = 'E_INVALID_ARGUMENT' as const;
+
+  constructor(message: string) {
+    super('E_INVALID_ARGUMENT', message);
+  }
 }
 
 export function invalidArgument(param: string, allowed: string, got: unknown): RandomError {

@@ -8,3 +8,5 @@
 export { RandomError } from './errors';
 export type { Seed } from './rng';
 export { Rng } from './rng';
+export type { ErrorKind } from './trainlabError';
+export { isUserError, TrainlabError } from './trainlabError';

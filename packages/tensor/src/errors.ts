@@ -1,3 +1,5 @@
+import { TrainlabError } from '@trainlab/random';
+
 /** Stable codes of the errors `@trainlab/tensor` throws; match on `code`, not on the message. */
 export type TensorErrorCode =
   | 'E_INVALID_ARGUMENT'
@@ -11,13 +13,12 @@ export type TensorErrorCode =
  * `E_BACKEND_UNKNOWN` or `E_SHAPE`; `E_BACKEND_UNAVAILABLE` means a backend that was asked for by
  * name could not load on this machine (its `cause` holds the loader's error).
  */
-export class TensorError extends Error {
+export class TensorError extends TrainlabError<TensorErrorCode> {
   override readonly name = 'TensorError';
-  readonly code: TensorErrorCode;
 
   constructor(code: TensorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    // A leak is trainlab's own fault (or a test's); everything else is bad input or an unusable backend.
+    super(code, message, { kind: code === 'E_TENSOR_LEAK' ? 'internal' : 'user', cause: options?.cause });
   }
 }
 

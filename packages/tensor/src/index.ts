@@ -6,8 +6,8 @@
  */
 
 // Seeded randomness lives in the dependency-free @trainlab/random (shared with @trainlab/dfo).
-export type { Seed } from '@trainlab/random';
-export { Rng } from '@trainlab/random';
+export type { ErrorKind, Seed } from '@trainlab/random';
+export { isUserError, RandomError, Rng, TrainlabError } from '@trainlab/random';
 export type {
   BackendInfo,
   BackendLoader,
