@@ -26,7 +26,7 @@ import {
   zerothOrderGDA,
 } from '@trainlab/dfo';
 import { workerObjective } from '@trainlab/dfo/workers';
-import { type RunOptions, runCells } from '@trainlab/diagnostics';
+import { type RunOptions, runCells } from '@trainlab/runner';
 import { Rng } from '@trainlab/tensor';
 import { type Context, UsageError } from './context';
 import { type CellCounts, storedSweep } from './experiments';

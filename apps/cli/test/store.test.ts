@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCells } from '@trainlab/diagnostics';
+import { runCells } from '@trainlab/runner';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Context } from '../src/context';
 import { storedSweep } from '../src/experiments';

@@ -50,6 +50,7 @@ export default defineConfig({
             { text: '@trainlab/diagnostics', link: '/guide/diagnostics' },
             { text: '@trainlab/dfo', link: '/guide/dfo' },
             { text: '@trainlab/random', link: '/guide/random' },
+            { text: '@trainlab/runner', link: '/guide/runner' },
             { text: 'The trainlab CLI', link: '/guide/cli' },
           ],
         },

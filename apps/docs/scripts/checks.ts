@@ -14,6 +14,7 @@ export const PACKAGES: Record<string, { dir: string; entries: string[] }> = {
   diagnostics: { dir: 'packages/diagnostics', entries: ['src/index.ts'] },
   dfo: { dir: 'packages/dfo', entries: ['src/index.ts', 'src/workerObjective.ts'] },
   random: { dir: 'packages/random', entries: ['src/index.ts'] },
+  runner: { dir: 'packages/runner', entries: ['src/index.ts'] },
 };
 
 /**
