@@ -28,10 +28,10 @@ export interface Parameter {
 }
 
 /** Which intermediate tensors a forward pass keeps. */
-export type TapName = 'input' | 'attn' | 'mid' | 'mlp' | 'output' | 'maps';
+export type TapName = 'input' | 'attnIn' | 'attn' | 'mid' | 'mlp' | 'output' | 'maps';
 
 /** All tap names. */
-export const TAP_NAMES: readonly TapName[] = ['input', 'attn', 'mid', 'mlp', 'output', 'maps'];
+export const TAP_NAMES: readonly TapName[] = ['input', 'attnIn', 'attn', 'mid', 'mlp', 'output', 'maps'];
 
 /** Which intermediate tensors `forward` keeps (and returns) per layer. */
 export interface TapOptions {
@@ -46,6 +46,12 @@ export interface BlockTaps {
   readonly layer: number;
   /** The block's input X. */
   input?: Tensor;
+  /**
+   * What the attention sub-layer sees: LN₁(X) for `pre`, X itself otherwise (then a tensor of its
+   * own, not the `input` tap's). Use it to study the attention sub-layer alone without rebuilding
+   * the block's wiring.
+   */
+  attnIn?: Tensor;
   /** The attention sub-layer's output Attn(·), before α and the residual sum. */
   attn?: Tensor;
   /** The stream after the attention residual (and its LayerNorm for `post`): Z. */
@@ -305,6 +311,7 @@ export class Transformer {
       if (rec?.has('input')) t.input = x;
 
       const attnIn = c.norm === 'pre' ? ln(`${p}.ln1`, x) : x;
+      if (rec?.has('attnIn')) t.attnIn = attnIn === x ? tf.clone(x) : attnIn;
       const { output: a, maps } = multiHeadAttention(
         attnIn,
         {

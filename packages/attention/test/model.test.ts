@@ -2,7 +2,7 @@ import { initBackend, Rng, tf } from '@trainlab/tensor';
 import { expectNoTensorLeak } from '@trainlab/tensor/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttentionError, createTransformer, type TransformerConfig } from '../src/index';
+import { AttentionError, createTransformer, layerNorm, type TransformerConfig } from '../src/index';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -180,6 +180,32 @@ describe('forward', () => {
     batched.dispose();
     x.dispose();
     m.dispose();
+  });
+
+  it('taps what the attention sub-layer sees: LN₁(X) for Pre-LN, X (a tensor of its own) otherwise', () => {
+    const x = randn([3, 7, 5], 4);
+    for (const norm of ['pre', 'post', 'none'] as const) {
+      const m = createTransformer({ dModel: 5, depth: 2, heads: 1, norm }, { seed: 2 });
+      const before = tf.memory().numTensors;
+      const r = m.forward(x, { taps: { include: ['input', 'attnIn'] } });
+      for (const t of r.taps) {
+        const g = norm === 'pre' ? m.param(`blocks.${t.layer}.ln1.gamma`).variable : undefined;
+        const b = norm === 'pre' ? m.param(`blocks.${t.layer}.ln1.beta`).variable : undefined;
+        const expected = tf.tidy(() =>
+          norm === 'pre' ? layerNorm(t.input!, m.config.normEps, g, b) : tf.clone(t.input!),
+        );
+        expect(
+          maxAbsDiff(t.attnIn!.dataSync(), expected.dataSync()),
+          `${norm} block ${t.layer}`,
+        ).toBeLessThan(1e-6);
+        expected.dispose();
+        expect(t.attnIn).not.toBe(t.input);
+      }
+      r.dispose();
+      expect(tf.memory().numTensors, norm).toBe(before);
+      m.dispose();
+    }
+    x.dispose();
   });
 
   it('rejects inputs that do not fit, naming what is expected', () => {

@@ -8,7 +8,6 @@ import {
   gradientNorms,
   groupNorms,
   type LossSpec,
-  layerNorm,
   type ModelInput,
   multiHeadAttention,
   type Transformer,
@@ -92,19 +91,13 @@ export function attentionJacobianNorms(
   if (!Number.isInteger(probes) || probes < 1) {
     throw new DiagnosticsError('E_INVALID_ARGUMENT', `options.probes must be an integer ≥ 1, got ${probes}`);
   }
-  const r = model.forward(x, { taps: { layers: [layer], include: ['input'] } });
-  const input = r.taps[0]!.input!;
-  const p = `blocks.${layer}`;
-  const w = (name: string) => model.param(`${p}.attn.${name}`).variable as Tensor;
+  // What the attention sub-layer sees (LN₁(X) for Pre-LN), as the model's own wiring computes it.
+  const r = model.forward(x, { taps: { layers: [layer], include: ['attnIn'] } });
+  const attnIn = r.taps[0]!.attnIn!;
+  const w = (name: string) => model.param(`blocks.${layer}.attn.${name}`).variable as Tensor;
   const sums = { q: 0, k: 0, v: 0, o: 0 };
   const rng = new Rng(seed).fork('jacobian-probes');
-  const seen = tf.tidy(() => {
-    const x3 = input.rank === 2 ? tf.expandDims(input, 0) : input;
-    if (c.norm !== 'pre') return tf.clone(x3);
-    const gamma = c.normAffine ? model.param(`${p}.ln1.gamma`).variable : undefined;
-    const beta = c.normAffine ? model.param(`${p}.ln1.beta`).variable : undefined;
-    return layerNorm(x3, c.normEps, gamma, beta);
-  });
+  const seen = tf.tidy(() => (attnIn.rank === 2 ? tf.expandDims(attnIn, 0) : tf.clone(attnIn)));
   const f = (wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor) =>
     multiHeadAttention(
       seen,
