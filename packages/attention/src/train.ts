@@ -7,11 +7,13 @@
  * Batches are drawn from the stream `batch/<step>` of the seed, so a resumed run needs only the
  * step to draw exactly the batches an unbroken run would.
  */
+
 import { Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { invalid } from './errors';
 import { frobeniusNorms } from './gradients';
 import { crossEntropy } from './layers';
 import type { ParamGroup, Transformer } from './model';
+import { adam, sgd } from './optimizers';
 import type { Split, Task } from './tasks';
 
 /** Options of `train`: optimizer, schedule, clipping, evaluation and checkpointing. */
@@ -185,6 +187,8 @@ export async function train(model: Transformer, task: Task, options: TrainOption
   }
   const params = model.parameters;
   const vars = params.map((p) => p.variable);
+  const optimizer =
+    o.optimizer === 'adam' ? adam({ betas: o.betas, eps: o.eps }) : sgd({ momentum: o.momentum });
   const slots = new Map<string, Record<string, Tensor>>();
   let step = 0;
   let lossSum = 0;
@@ -320,26 +324,14 @@ export async function train(model: Transformer, task: Task, options: TrainOption
       const rate = lr * (o.groupLr[p.group] ?? 1);
       const g0 = gradMap.get(p.name)!;
       const s = slots.get(p.name) ?? {};
-      const next = tf.tidy(() => {
-        const g = scale === 1 ? g0 : tf.mul(g0, scale);
-        if (o.optimizer === 'adam') {
-          const [b1, b2] = o.betas;
-          const m = tf.add(tf.mul(s.m ?? tf.zerosLike(g), b1), tf.mul(g, 1 - b1));
-          const v = tf.add(tf.mul(s.v ?? tf.zerosLike(g), b2), tf.mul(tf.square(g), 1 - b2));
-          const mHat = tf.div(m, 1 - b1 ** step);
-          const vHat = tf.div(v, 1 - b2 ** step);
-          const delta = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), o.eps)), -rate);
-          return { m, v, delta };
-        }
-        const u = tf.add(tf.mul(s.u ?? tf.zerosLike(g), o.momentum), g);
-        return { u, delta: tf.mul(u, -rate) };
-      });
-      const { delta, ...state } = next;
+      const g = scale === 1 ? g0 : tf.mul(g0, scale);
+      const { delta, slots: state } = optimizer.step(g, s, rate, step);
+      if (g !== g0) g.dispose();
       const updated = tf.add(p.variable, delta);
       p.variable.assign(updated);
       updated.dispose();
       for (const t of Object.values(s)) t.dispose();
-      slots.set(p.name, state as Record<string, Tensor>);
+      slots.set(p.name, state);
       if (record) updates.set(p.name, delta);
       else delta.dispose();
     }
