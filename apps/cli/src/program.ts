@@ -4,21 +4,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { GAMES, MORE_WILD_VARIANTS, POLL_SET_NAMES } from '@trainlab/dfo';
+import { BENCH_SOLVERS, GAMES, MINIMAX_METHODS, MORE_WILD_VARIANTS, POLL_SET_NAMES } from '@trainlab/dfo';
 import { BACKEND_PREFERENCE, type BackendRequest, isUserError, Rng, tf } from '@trainlab/tensor';
 import { Command, CommanderError, Option } from 'commander';
 import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig } from './config';
 import { Context, type GlobalOptions, UsageError } from './context';
-import {
-  BENCH_SOLVERS,
-  benchmarkScope,
-  MINIMAX_SOLVERS,
-  minimaxCommand,
-  minimizeCommand,
-  moreWildBenchmark,
-  positiveInt,
-  positiveNumber,
-} from './dfo';
+import { minimaxCommand, minimizeCommand, positiveInt, positiveNumber } from './dfo';
+import { benchmarkScope, moreWildBenchmark } from './dfoBenchmarks';
 import { CellsFailedError, runExperiment, table } from './experiments';
 import { writeFigure } from './render';
 import { reproduce } from './reproduce';
@@ -195,7 +187,7 @@ export function buildProgram(): Command {
     .command('minimax')
     .description('min_x max_y f(x, y) on a built-in game')
     .addOption(new Option('--game <name>', 'the game (default: quadratic)').choices(Object.keys(GAMES)))
-    .addOption(new Option('--solver <name>', 'the method (default: direct-search)').choices(MINIMAX_SOLVERS))
+    .addOption(new Option('--solver <name>', 'the method (default: direct-search)').choices(MINIMAX_METHODS))
     .option('--max-evals <n>', 'evaluation budget (default: 20000)')
     .option('--noisy', 'use the stochastic oracle F(x, y, ξ); direct search only (default: off)')
     .addHelpText('after', '\nExample:\n  trainlab dfo minimax --game nonconvex-pl --noisy')

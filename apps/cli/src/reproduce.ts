@@ -15,7 +15,7 @@ import type {
   TrainingSummary,
 } from '@trainlab/diagnostics';
 import type { Context } from './context';
-import { benchmarkScope, gamesBenchmark, moreWildBenchmark } from './dfo';
+import { benchmarkScope, gamesBenchmark, moreWildBenchmark } from './dfoBenchmarks';
 import { type CellCounts, type OutputFiles, runExperiment, table, writeOutputs } from './experiments';
 import { type Provenance, writeReport } from './report';
 import type { RunStore } from './store';

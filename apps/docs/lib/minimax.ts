@@ -5,14 +5,11 @@
  */
 import {
   type Game,
-  gradientDescentAscent,
-  type MinimaxResult,
-  minimax,
   nonconvexPLGame,
   quadraticGame,
   type RoundInfo,
+  solveGame,
   twoSidedPLGame,
-  zerothOrderGDA,
 } from '@trainlab/dfo';
 import { sampleGrid } from './plot';
 
@@ -101,12 +98,6 @@ export async function runGame(settings: GameSettings): Promise<Trajectory[]> {
   const spec = planeGame(settings.game);
   const game = spec.make(settings.noise);
   const start = { x0: [spec.start[0]], y0: [spec.start[1]] };
-  const f =
-    settings.noise > 0
-      ? { sample: game.sample.bind(game) }
-      : (x: Float64Array, y: Float64Array) => game.value(x, y);
-  const budget = { maxEvaluations: settings.maxEvaluations, seed: settings.seed };
-  const lr = { learningRate: { x: settings.lrX, y: settings.lrY } };
   const out: Trajectory[] = [];
   for (const method of METHODS) {
     const points: [number, number][] = [spec.start];
@@ -115,10 +106,15 @@ export async function runGame(settings: GameSettings): Promise<Trajectory[]> {
       points.push([i.x[0]!, i.y[0]!]);
       steps.push(i.stepSizes);
     };
-    let r: MinimaxResult;
-    if (method === 'direct-search') r = await minimax(f, start, { ...budget, onRound });
-    else if (method === 'gda') r = await gradientDescentAscent(game, start, { ...budget, ...lr, onRound });
-    else r = await zerothOrderGDA(f, start, { ...budget, ...lr, onRound });
+    // The package's one dispatch over the methods (the CLI's benchmark runs the same).
+    const r = await solveGame(game, method, {
+      maxEvaluations: settings.maxEvaluations,
+      seed: settings.seed,
+      noisy: settings.noise > 0,
+      start,
+      learningRate: { x: settings.lrX, y: settings.lrY },
+      onRound,
+    });
     const saddle = game.saddle;
     out.push({
       method,

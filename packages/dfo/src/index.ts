@@ -11,6 +11,24 @@ export type { DifferentiableGame, GdaOptions, ZerothOrderGdaOptions } from './ba
 export { gradientDescentAscent, zerothOrderGDA } from './baselines/gda';
 export type { NelderMeadOptions } from './baselines/nelderMead';
 export { nelderMead } from './baselines/nelderMead';
+export type {
+  BenchmarkCell,
+  GameRow,
+  MinimaxMethod,
+  ProfileConfig,
+  SolveGameOptions,
+  TraceRow,
+} from './benchmarks';
+export {
+  BENCH_SOLVERS,
+  BENCHMARK_VERSIONS,
+  gameStationarity,
+  gamesBenchmarkCells,
+  MINIMAX_METHODS,
+  moreWildBenchmarkCells,
+  moreWildProfile,
+  solveGame,
+} from './benchmarks';
 export type { DirectSearchOptions, DirectSearchResult, IterationInfo } from './directSearch';
 export { directSearch, iterateDirectSearch } from './directSearch';
 export type { DfoErrorCode } from './errors';
