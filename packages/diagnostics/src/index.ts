@@ -4,55 +4,40 @@
  *
  * @module @trainlab/diagnostics
  */
+
+export type { CollapseConfig, CollapseRow, CollapseSummary } from './collapse';
+export { collapseExperiment, resolveCollapseConfig } from './collapse';
+export type { DepthSweepConfig, DepthSweepRow, DepthSweepSummary } from './depthSweep';
+export { depthSweepExperiment, resolveDepthSweepConfig } from './depthSweep';
+export type { DongConfig, DongRow, DongSummary, DongVariant } from './dong';
+export { DONG_VARIANTS, dongResidualExperiment, resolveDongConfig } from './dong';
 export type { DiagnosticsErrorCode } from './errors';
 export { DiagnosticsError } from './errors';
 export type {
-  CollapseConfig,
-  CollapseRow,
-  CollapseSummary,
   GradientNormsConfig,
   GradientNormsRow,
   GradientNormsSummary,
+  WeightGroup,
+} from './gradientNorms';
+export { gradientNormsExperiment, resolveGradientNormsConfig } from './gradientNorms';
+export type {
   GradientRatioConfig,
   GradientRatioRow,
   GradientRatioSummary,
   RatioVariable,
-  WeightGroup,
-} from './gradientExperiments';
-export {
-  collapseExperiment,
-  gradientNormsExperiment,
-  gradientRatioExperiment,
-  RATIO_VARIABLES,
-  resolveCollapseConfig,
-  resolveGradientNormsConfig,
-  resolveGradientRatioConfig,
-} from './gradientExperiments';
+} from './gradientRatio';
+export { gradientRatioExperiment, RATIO_VARIABLES, resolveGradientRatioConfig } from './gradientRatio';
 export type { JacobianNorms, LayerGradients } from './gradients';
 export { attentionJacobianNorms, layerGradients } from './gradients';
 export type { DongResidual, MaskInput, RankMeasures, TokenMatrix, TokensInput } from './measures';
 export { dongResidual, gramCorrelation, rankMeasures, tokenCosine, tokenMatrices } from './measures';
-export type {
-  DepthSweepConfig,
-  DepthSweepRow,
-  DepthSweepSummary,
-  DongConfig,
-  DongRow,
-  DongSummary,
-  DongVariant,
-  TokenCosineConfig,
-  TokenCosineRow,
-  TokenCosineSummary,
-} from './propagation';
+export type { OptimizerConfig, TrainingOptimizer } from './optimizerExperiment';
 export {
-  DONG_VARIANTS,
-  depthSweepExperiment,
-  dongResidualExperiment,
-  resolveDepthSweepConfig,
-  resolveDongConfig,
-  resolveTokenCosineConfig,
-  tokenCosineExperiment,
-} from './propagation';
+  balancingFactor,
+  optimizerExperiment,
+  resolveOptimizerConfig,
+  TRAINING_OPTIMIZERS,
+} from './optimizerExperiment';
 export type {
   Cell,
   CellFailure,
@@ -73,21 +58,10 @@ export {
   predictGradientRatio,
   predictPropagation,
 } from './theory';
-export type {
-  OptimizerConfig,
-  TrainingBaseConfig,
-  TrainingDepthConfig,
-  TrainingOptimizer,
-  TrainingRow,
-  TrainingSummary,
-} from './training';
-export {
-  balancingFactor,
-  optimizerExperiment,
-  resolveOptimizerConfig,
-  resolveTrainingDepthConfig,
-  TRAINING_OPTIMIZERS,
-  trainingDepthExperiment,
-} from './training';
+export type { TokenCosineConfig, TokenCosineRow, TokenCosineSummary } from './tokenCosine';
+export { resolveTokenCosineConfig, tokenCosineExperiment } from './tokenCosine';
+export type { TrainingBaseConfig, TrainingRow, TrainingSummary } from './trainingBase';
+export type { TrainingDepthConfig } from './trainingDepth';
+export { resolveTrainingDepthConfig, trainingDepthExperiment } from './trainingDepth';
 export type { ExperimentName } from './versions';
 export { EXPERIMENT_VERSIONS } from './versions';
