@@ -9,7 +9,8 @@
 import { Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { AttentionError, invalid, shapeError } from './errors';
 import { crossEntropy } from './layers';
-import type { ForwardOptions, ModelInput, Parameter, ParamGroup, Transformer } from './model';
+import type { ForwardOptions, ModelInput, Transformer } from './model';
+import type { Parameter, ParamGroup } from './params';
 
 /** A loss on the model's output. */
 export type LossSpec =

@@ -37,14 +37,13 @@ export type {
   ForwardOptions,
   ForwardResult,
   ModelInput,
-  Parameter,
-  ParamGroup,
   TapName,
   TapOptions,
 } from './model';
 export { createTransformer, TAP_NAMES, Transformer } from './model';
 export type { Optimizer, OptimizerStep } from './optimizers';
 export { adam, sgd } from './optimizers';
+export type { BlockParams, LayerNormParams, ModelParams, Parameter, ParamGroup } from './params';
 export type { Split, Task, TaskName, TaskOptions } from './tasks';
 export { makeTask, TASK_NAMES } from './tasks';
 export type { Checkpoint, EvalRecord, LayerRecord, TrainOptions, TrainResult } from './train';

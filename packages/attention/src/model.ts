@@ -7,25 +7,17 @@
  * - `none`: Z = X + α_attn·Attn(X);     Y = Z + α_mlp·MLP(Z)
  * Without an MLP a block stops at Z; without residuals the sums drop X and Z (pure attention).
  */
-import { initialize, matmul, Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
+import { matmul, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { type ResolvedConfig, resolveConfig, type TransformerConfig } from './config';
 import { AttentionError, invalid, shapeError, show } from './errors';
 import { attentionBias, layerNorm, mlp, multiHeadAttention, sinusoidalPositions } from './layers';
-
-/** What a parameter is, for grouping gradient norms: queries, keys, values, attention output, MLP, LayerNorm, embeddings, head. */
-export type ParamGroup = 'q' | 'k' | 'v' | 'o' | 'mlp' | 'ln' | 'embed' | 'head';
-
-/** One named weight of a model. */
-export interface Parameter {
-  /** `blocks.3.attn.wq`, `blocks.0.mlp.b1`, `blocks.2.ln1.gamma`, `embed.tokens`, `lnFinal.beta`, `head.w`, … */
-  readonly name: string;
-  readonly group: ParamGroup;
-  /** The block index, or `null` for embeddings, the final LayerNorm and the head. */
-  readonly layer: number | null;
-  readonly shape: readonly number[];
-  /** The trainable tfjs variable holding the value (owned by the model). */
-  readonly variable: tf.Variable;
-}
+import {
+  type BlockParams,
+  type LayerNormParams,
+  type ModelParams,
+  makeParameters,
+  type Parameter,
+} from './params';
 
 /** Which intermediate tensors a forward pass keeps. */
 export type TapName = 'input' | 'attnIn' | 'attn' | 'mid' | 'mlp' | 'output' | 'maps';
@@ -100,6 +92,12 @@ export class Transformer {
   readonly config: ResolvedConfig;
   readonly seed: Seed;
   readonly parameters: readonly Parameter[];
+  /**
+   * The same weights by where they sit: `blocks[l]` is `{ ln1?, attn: { wq, wk, wv, wo }, ln2?, mlp? }`
+   * (a LayerNorm entry exists where the block applies one; its gain and bias where they are learned).
+   */
+  readonly blocks: readonly BlockParams[];
+  private readonly tree: ModelParams;
   private readonly byName: Map<string, Parameter>;
   private readonly id: number;
   private disposed = false;
@@ -109,7 +107,10 @@ export class Transformer {
     this.config = config;
     this.seed = seed;
     this.id = ++modelCount;
-    this.parameters = makeParameters(config, seed, this.id);
+    const made = makeParameters(config, seed, this.id);
+    this.parameters = made.list;
+    this.tree = made.tree;
+    this.blocks = made.tree.blocks;
     this.byName = new Map(this.parameters.map((p) => [p.name, p]));
   }
 
@@ -220,14 +221,6 @@ export class Transformer {
     if (this.disposed) throw new AttentionError('E_INVALID_ARGUMENT', 'this model has been disposed');
   }
 
-  private w(name: string): Tensor {
-    return this.byName.get(name)!.variable;
-  }
-
-  private has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
   private prepare(
     input: ModelInput,
     maskInput: ForwardOptions['mask'],
@@ -285,9 +278,10 @@ export class Transformer {
     const n = input.shape[1]!;
     // The lookup as oneHot(ids)·E: tfjs's gather gradient needs UnsortedSegmentSum, which the wasm
     // backend lacks, and the product stays on the fast GEMM path.
-    let x = c.vocabSize !== null ? matmul(tf.oneHot(input, c.vocabSize), this.w('embed.tokens')) : input;
+    const { tokens, positions } = this.tree.embed;
+    let x = tokens ? matmul(tf.oneHot(input, c.vocabSize!), tokens) : input;
     if (c.positional === 'sinusoidal') x = tf.add(x, sinusoidalPositions(n, c.dModel));
-    else if (c.positional === 'learned') x = tf.add(x, tf.slice(this.w('embed.positions'), [0, 0], [n, -1]));
+    else if (positions) x = tf.add(x, tf.slice(positions, [0, 0], [n, -1]));
     return x;
   }
 
@@ -296,61 +290,44 @@ export class Transformer {
     const n = input.shape[1]!;
     const x0 = this.embed(input);
     const bias = attentionBias(n, mask, c.causal);
-    const ln = (prefix: string, x: Tensor): Tensor =>
-      layerNorm(
-        x,
-        c.normEps,
-        this.has(`${prefix}.gamma`) ? this.w(`${prefix}.gamma`) : undefined,
-        this.has(`${prefix}.beta`) ? this.w(`${prefix}.beta`) : undefined,
-      );
+    const ln = (params: LayerNormParams | undefined, x: Tensor): Tensor =>
+      layerNorm(x, c.normEps, params?.gamma, params?.beta);
     let x = x0;
     for (let l = 0; l < c.depth; l++) {
-      const p = `blocks.${l}`;
+      const b = this.blocks[l]!;
       const rec = plan?.layers.has(l) ? plan.include : null;
       const t: BlockTaps = { layer: l };
       if (rec?.has('input')) t.input = x;
 
-      const attnIn = c.norm === 'pre' ? ln(`${p}.ln1`, x) : x;
+      const attnIn = c.norm === 'pre' ? ln(b.ln1, x) : x;
       if (rec?.has('attnIn')) t.attnIn = attnIn === x ? tf.clone(x) : attnIn;
-      const { output: a, maps } = multiHeadAttention(
-        attnIn,
-        {
-          wq: this.w(`${p}.attn.wq`),
-          wk: this.w(`${p}.attn.wk`),
-          wv: this.w(`${p}.attn.wv`),
-          wo: this.w(`${p}.attn.wo`),
-        },
-        { heads: c.heads, headDim: c.headDim, tau: c.tau, kind: c.attention, bias },
-      );
+      const { output: a, maps } = multiHeadAttention(attnIn, b.attn, {
+        heads: c.heads,
+        headDim: c.headDim,
+        tau: c.tau,
+        kind: c.attention,
+        bias,
+      });
       if (rec?.has('attn')) t.attn = a;
       if (rec?.has('maps')) t.maps = maps;
       let z = c.residual ? tf.add(x, scaled(a, c.alphaAttn)) : a;
-      if (c.norm === 'post') z = ln(`${p}.ln1`, z);
+      if (c.norm === 'post') z = ln(b.ln1, z);
       if (rec?.has('mid')) t.mid = z;
 
       let y = z;
-      if (c.mlp) {
-        const mlpIn = c.norm === 'pre' ? ln(`${p}.ln2`, z) : z;
-        const m = mlp(
-          mlpIn,
-          {
-            w1: this.w(`${p}.mlp.w1`),
-            b1: this.w(`${p}.mlp.b1`),
-            w2: this.w(`${p}.mlp.w2`),
-            b2: this.w(`${p}.mlp.b2`),
-          },
-          c.mlp.activation,
-        );
+      if (c.mlp && b.mlp) {
+        const mlpIn = c.norm === 'pre' ? ln(b.ln2, z) : z;
+        const m = mlp(mlpIn, b.mlp, c.mlp.activation);
         if (rec?.has('mlp')) t.mlp = m;
         y = c.residual ? tf.add(z, scaled(m, c.alphaMlp)) : m;
-        if (c.norm === 'post') y = ln(`${p}.ln2`, y);
+        if (c.norm === 'post') y = ln(b.ln2, y);
       }
       if (rec?.has('output')) t.output = y;
       if (rec) taps.push(t);
       x = y;
     }
-    if (c.finalNorm) x = ln('lnFinal', x);
-    if (c.outputs !== null) x = tf.add(matmul(x, this.w('head.w')), this.w('head.b'));
+    if (c.finalNorm) x = ln(this.tree.lnFinal, x);
+    if (this.tree.head) x = tf.add(matmul(x, this.tree.head.w), this.tree.head.b);
     return x;
   }
 }
@@ -394,70 +371,6 @@ function toTensor(what: string, value: unknown, ints: boolean): Tensor {
   } catch (error) {
     throw invalid(what, 'a rectangular nested array of numbers', `${(error as Error).message}`);
   }
-}
-
-/** The parameter list of a config, in a fixed order, each drawn from the seed's stream named after it. */
-function makeParameters(c: ResolvedConfig, seed: Seed, id: number): Parameter[] {
-  const root = new Rng(seed);
-  const params: Parameter[] = [];
-  const add = (
-    name: string,
-    group: ParamGroup,
-    layer: number | null,
-    shape: number[],
-    spec: Parameters<typeof initialize>[0],
-  ): void => {
-    const value = initialize(spec, shape, root.fork(name));
-    // tfjs variable names are global to the process: prefix them with the model's id.
-    params.push({ name, group, layer, shape, variable: tf.variable(value, true, `trainlab/m${id}/${name}`) });
-    value.dispose();
-  };
-  const normal = (std: number) => ({ kind: 'normal', std }) as const;
-  const zeros = { kind: 'zeros' } as const;
-  const ones = { kind: 'constant', value: 1 } as const;
-  const { dModel: d, heads, headDim } = c;
-  const inner = heads * headDim;
-
-  if (c.vocabSize !== null) {
-    add('embed.tokens', 'embed', null, [c.vocabSize, d], {
-      kind: 'normal',
-      std: c.init.embed,
-      fanIn: 'none',
-    });
-  }
-  if (c.positional === 'learned') {
-    add('embed.positions', 'embed', null, [c.maxLength!, d], {
-      kind: 'normal',
-      std: c.init.embed,
-      fanIn: 'none',
-    });
-  }
-  const norm = (prefix: string, layer: number | null): void => {
-    if (!c.normAffine) return;
-    add(`${prefix}.gamma`, 'ln', layer, [d], ones);
-    add(`${prefix}.beta`, 'ln', layer, [d], zeros);
-  };
-  for (let l = 0; l < c.depth; l++) {
-    const p = `blocks.${l}`;
-    if (c.norm !== 'none') norm(`${p}.ln1`, l);
-    add(`${p}.attn.wq`, 'q', l, [d, inner], normal(c.init.q));
-    add(`${p}.attn.wk`, 'k', l, [d, inner], normal(c.init.k));
-    add(`${p}.attn.wv`, 'v', l, [d, inner], normal(c.init.v));
-    add(`${p}.attn.wo`, 'o', l, [inner, d], normal(c.init.o));
-    if (c.mlp) {
-      if (c.norm !== 'none') norm(`${p}.ln2`, l);
-      add(`${p}.mlp.w1`, 'mlp', l, [d, c.mlp.hidden], normal(c.init.mlp));
-      add(`${p}.mlp.b1`, 'mlp', l, [c.mlp.hidden], zeros);
-      add(`${p}.mlp.w2`, 'mlp', l, [c.mlp.hidden, d], normal(c.init.mlp));
-      add(`${p}.mlp.b2`, 'mlp', l, [d], zeros);
-    }
-  }
-  if (c.finalNorm) norm('lnFinal', null);
-  if (c.outputs !== null) {
-    add('head.w', 'head', null, [d, c.outputs], normal(c.init.head));
-    add('head.b', 'head', null, [c.outputs], zeros);
-  }
-  return params;
 }
 
 /**

@@ -12,8 +12,9 @@ import { Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { invalid } from './errors';
 import { frobeniusNorms } from './gradients';
 import { crossEntropy } from './layers';
-import type { ParamGroup, Transformer } from './model';
+import type { Transformer } from './model';
 import { adam, sgd } from './optimizers';
+import type { ParamGroup } from './params';
 import type { Split, Task } from './tasks';
 
 /** Options of `train`: optimizer, schedule, clipping, evaluation and checkpointing. */

@@ -285,3 +285,41 @@ describe('forward', () => {
     expect(tf.memory().numTensors).toBe(before - m.parameters.length);
   });
 });
+
+describe('the typed block record', () => {
+  it.each([
+    ['post', true, true],
+    ['pre', true, false],
+    ['none', false, true],
+  ] as const)('%s-LN (MLP %s, affine %s): every weight once, by where it sits', (norm, mlpOn, affine) => {
+    const m = createTransformer(
+      { dModel: 6, depth: 3, heads: 2, norm, mlp: mlpOn, normAffine: affine, vocabSize: 5, outputs: 3 },
+      { seed: 1 },
+    );
+    const byVariable = new Map(m.parameters.map((p) => [p.variable, p.name]));
+    const seen: string[] = [];
+    m.blocks.forEach((b, l) => {
+      const at = (v: unknown, name: string) => {
+        expect(byVariable.get(v as never), name).toBe(name);
+        seen.push(name);
+      };
+      for (const w of ['wq', 'wk', 'wv', 'wo'] as const) at(b.attn[w], `blocks.${l}.attn.${w}`);
+      expect(b.ln1 !== undefined, 'ln1').toBe(norm !== 'none');
+      expect(b.ln2 !== undefined, 'ln2').toBe(norm !== 'none' && mlpOn);
+      for (const [key, ln] of [
+        ['ln1', b.ln1],
+        ['ln2', b.ln2],
+      ] as const) {
+        if (!ln) continue;
+        expect(ln.gamma !== undefined, `${key}.gamma`).toBe(affine);
+        if (ln.gamma) at(ln.gamma, `blocks.${l}.${key}.gamma`);
+        if (ln.beta) at(ln.beta, `blocks.${l}.${key}.beta`);
+      }
+      expect(b.mlp !== undefined).toBe(mlpOn);
+      if (b.mlp) for (const w of ['w1', 'b1', 'w2', 'b2'] as const) at(b.mlp[w], `blocks.${l}.mlp.${w}`);
+    });
+    const blockParams = m.parameters.filter((p) => p.layer !== null).map((p) => p.name);
+    expect(seen.sort()).toEqual(blockParams.sort());
+    m.dispose();
+  });
+});

@@ -94,7 +94,8 @@ export function attentionJacobianNorms(
   // What the attention sub-layer sees (LN₁(X) for Pre-LN), as the model's own wiring computes it.
   const r = model.forward(x, { taps: { layers: [layer], include: ['attnIn'] } });
   const attnIn = r.taps[0]!.attnIn!;
-  const w = (name: string) => model.param(`blocks.${layer}.attn.${name}`).variable as Tensor;
+  const attn = model.blocks[layer]!.attn;
+  const w = (name: 'wq' | 'wk' | 'wv' | 'wo') => attn[name] as Tensor;
   const sums = { q: 0, k: 0, v: 0, o: 0 };
   const rng = new Rng(seed).fork('jacobian-probes');
   const seen = tf.tidy(() => (attnIn.rank === 2 ? tf.expandDims(attnIn, 0) : tf.clone(attnIn)));
