@@ -66,10 +66,10 @@ describe('trainlab', () => {
       expect(f.counts.computed).toBeGreaterThan(0);
       const png = readFileSync(f.files.png!);
       expect(png.subarray(1, 4).toString()).toBe('PNG');
-      // Readable at a glance: the figure fills its canvas (≤ 25% of a 10 × 10 grid of tiles blank).
+      // Readable at a glance: the figure fills its canvas (≤ 15% of a 10 × 10 grid of tiles blank).
       const { pixels, width, height } = toPng(readFileSync(f.files.svg!, 'utf8'), 1);
       expect(blankFraction(pixels, width, height), `${f.id}: blank share of the canvas`).toBeLessThanOrEqual(
-        0.25,
+        0.15,
       );
     }
     // How the report was made, with paths relative to the output folder.
@@ -357,6 +357,7 @@ describe('trainlab', () => {
       expect(result.summary.length).toBeGreaterThan(0);
       for (const f of Object.values(result.files)) expect(existsSync(f), f).toBe(true);
       const { pixels, width, height } = toPng(readFileSync(result.files.svg!, 'utf8'), 1);
+      // Sweeps of one or two points at toy sizes draw sparser figures than reproduce's (held to 0.15 above).
       expect(blankFraction(pixels, width, height), `${args[0]}: blank share`).toBeLessThanOrEqual(0.25);
     }
   });

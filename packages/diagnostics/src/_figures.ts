@@ -28,6 +28,17 @@ export function bottomLegend(title: string | null, columns = 3): Record<string, 
   return { title, orient: 'bottom', direction: 'horizontal', columns };
 }
 
+/** A legend in one row above the plot, its title on the left; `lines` as in {@link sideLegend}. */
+export function topLegend(title: string | null, lines = false): Record<string, unknown> {
+  return {
+    ...sideLegend(title, lines),
+    orient: 'top',
+    direction: 'horizontal',
+    columns: 6,
+    titleOrient: 'left',
+  };
+}
+
 /**
  * A legend right of the plot, one entry a line, large enough to read at a glance; `lines` draws
  * each entry as a stroke (with its dash) rather than a dot.

@@ -163,7 +163,7 @@ export async function dongResidualExperiment(
       $schema: VEGA_LITE_SCHEMA,
       title: titled("Dong et al.'s relative residual ‖X − 1x̄ᵀ‖₁,∞ / ‖X‖₁,∞ per layer", [
         `n = ${c.n}, d = ${c.dModel}, ${c.seeds} seed${c.seeds > 1 ? 's' : ''}; pure attention loses rank doubly exponentially, skips keep it`,
-        `a residual of exactly 0 (all tokens equal in float32) has no place on a log axis: it is drawn as ▼ at ${DONG_FLOOR}`,
+        `exact zeros (all tokens equal in float32) are drawn as ▼ at ${DONG_FLOOR}`,
       ]),
       data: {
         values: summary.map((r) => ({

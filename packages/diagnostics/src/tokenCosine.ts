@@ -4,7 +4,7 @@
  */
 import { createTransformer, type NormPlacement, type TransformerConfig } from '@trainlab/attention';
 import { Rng } from '@trainlab/tensor';
-import { sideLegend } from './_figures';
+import { sideLegend, topLegend } from './_figures';
 import { gramCorrelation, tokenCosine } from './measures';
 import {
   correlatedTokens,
@@ -181,6 +181,7 @@ export function measuredVsPredicted(
       y: finiteOrNull(p.predicted),
     },
   ]);
+  const few = new Set(values.map((v) => v.series)).size <= 3;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title,
@@ -201,8 +202,17 @@ export function measuredVsPredicted(
           ...(logX ? { scale: { type: 'log', base: 2 } } : {}),
         },
         y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
-        color: { field: 'series', type: 'nominal', legend: sideLegend('setting') },
-        strokeDash: { field: 'source', type: 'nominal', legend: sideLegend(null, true) },
+        // A few settings read best in a row above the panels; many in a column beside them.
+        color: {
+          field: 'series',
+          type: 'nominal',
+          legend: few ? topLegend('setting') : sideLegend('setting'),
+        },
+        strokeDash: {
+          field: 'source',
+          type: 'nominal',
+          legend: few ? topLegend(null, true) : sideLegend(null, true),
+        },
       },
     },
   };

@@ -207,8 +207,8 @@ export function curves(
     data: { values },
     hconcat: [
       {
-        width: 320,
-        height: 230,
+        width: 360,
+        height: 220,
         layer: [
           {
             mark: { type: 'area', opacity: 0.15 },
@@ -225,8 +225,8 @@ export function curves(
         ],
       },
       {
-        width: 320,
-        height: 230,
+        width: 360,
+        height: 220,
         mark: { type: 'line', point: true },
         encoding: { x, y: { field: 'second', type: 'quantitative', title: second.title }, color },
       },

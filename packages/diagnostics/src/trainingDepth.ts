@@ -106,7 +106,7 @@ export async function trainingDepthExperiment(
     figure: curves(
       `Training ${norm}-LN models on '${b.task}' with Adam: depth and residual scaling (${b.seeds} seeds)`,
       summary,
-      { field: 'lastCosine', title: 'token cosine after the last block' },
+      { field: 'lastCosine', title: 'last-block token cosine' },
     ),
   };
 }
