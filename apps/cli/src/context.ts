@@ -18,6 +18,32 @@ export class UsageError extends TrainlabError<'E_USAGE'> {
   }
 }
 
+/** Why a path cannot be used, from a file-system or SQLite error code, in words. */
+export function fileErrorReason(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'SQLITE_NOTADB':
+      return 'it is not a SQLite database (damaged, or another file)';
+    case 'SQLITE_CORRUPT':
+      return 'the database is damaged';
+    case 'SQLITE_CANTOPEN':
+      return 'it cannot be opened (a folder in its place, or no permission)';
+    case 'SQLITE_BUSY':
+      return 'another trainlab process is using it';
+    default:
+      return (e.message ?? String(error)).split('\n')[0]!;
+  }
+}
+
 export interface GlobalOptions {
   seed?: number;
   backend?: BackendRequest;
@@ -97,7 +123,7 @@ export class Context {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
       throw new UsageError(
-        `--out: cannot create ${dir} (${(error as Error).message.split(':')[0]}); choose another folder with --out`,
+        `--out: cannot create ${dir}: ${fileErrorReason(error)}; choose another folder with --out`,
       );
     }
     return dir;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
-import { UsageError } from './context';
+import { fileErrorReason, UsageError } from './context';
 
 /** Facts stored with every cell. */
 export interface CellMeta {
@@ -184,32 +184,6 @@ export class SqliteRunStore implements RunStore {
   }
 }
 
-/** Why a path cannot be used, from a file-system or SQLite error code, in words. */
-function why(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  switch (e.code) {
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'SQLITE_NOTADB':
-      return 'it is not a SQLite database (damaged, or another file)';
-    case 'SQLITE_CORRUPT':
-      return 'the database is damaged';
-    case 'SQLITE_CANTOPEN':
-      return 'it cannot be opened (a folder in its place, or no permission)';
-    case 'SQLITE_BUSY':
-      return 'another trainlab process is using it';
-    default:
-      return (e.message ?? String(error)).split('\n')[0]!;
-  }
-}
-
 /**
  * Opens (or creates) the run store at `path`, checking it before any work starts: a folder that
  * cannot be made or a store that cannot be read is a usage error (exit 2) naming the path, the
@@ -221,7 +195,7 @@ export function openStore(path: string): SqliteRunStore {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     throw new UsageError(
-      `--out: cannot create the output folder ${folder}: ${why(error)}; choose another folder with --out`,
+      `--out: cannot create the output folder ${folder}: ${fileErrorReason(error)}; choose another folder with --out`,
     );
   }
   try {
@@ -230,7 +204,7 @@ export function openStore(path: string): SqliteRunStore {
     return store;
   } catch (error) {
     throw new UsageError(
-      `the run store ${path} cannot be used: ${why(error)}. Move it aside or delete it to start a new store (its stored cells are then recomputed), or choose another folder with --out`,
+      `the run store ${path} cannot be used: ${fileErrorReason(error)}. Move it aside or delete it to start a new store (its stored cells are then recomputed), or choose another folder with --out`,
     );
   }
 }

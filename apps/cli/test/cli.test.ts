@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { blankFraction, toPng, toSvg } from '../src/render';
-import { start, trainlab } from './run';
+import { start, storedCells, trainlab } from './run';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'trainlab-cli-'));
 
@@ -217,18 +216,7 @@ describe('trainlab', () => {
     ];
     const total = 3 * 2 * 2 * 6;
     const child = start([...args, '--out', out]);
-    const db = join(out, 'runs.sqlite');
-    const stored = () => {
-      if (!existsSync(db)) return 0;
-      const conn = new Database(db, { readonly: true });
-      try {
-        return (conn.prepare('SELECT COUNT(*) AS n FROM cells').get() as { n: number }).n;
-      } catch {
-        return 0;
-      } finally {
-        conn.close();
-      }
-    };
+    const stored = () => storedCells(out);
     const deadline = Date.now() + 120_000;
     while (stored() < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');

@@ -1,5 +1,7 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'libsql';
 
 export const BIN = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 
@@ -28,4 +30,18 @@ export function start(args: string[], cwd?: string) {
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Cells in the run store under `out` (0 while it does not exist yet or cannot be read mid-write). */
+export function storedCells(out: string): number {
+  const db = join(out, 'runs.sqlite');
+  if (!existsSync(db)) return 0;
+  const conn = new Database(db, { readonly: true });
+  try {
+    return (conn.prepare('SELECT COUNT(*) AS n FROM cells').get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    conn.close();
+  }
 }

@@ -7,9 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
-import { BIN, trainlab } from './run';
+import { BIN, storedCells, trainlab } from './run';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'trainlab-streams-'));
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -34,15 +33,6 @@ function piped(args: string[], consumer: string) {
     stderr: readFileSync(errFile, 'utf8'),
     code: Number(readFileSync(`${errFile}.code`, 'utf8').trim()),
   };
-}
-
-function storedCells(out: string): number {
-  const conn = new Database(join(out, 'runs.sqlite'), { readonly: true });
-  try {
-    return (conn.prepare('SELECT COUNT(*) AS n FROM cells').get() as { n: number }).n;
-  } finally {
-    conn.close();
-  }
 }
 
 describe('stdout and stderr', () => {

@@ -1,6 +1,7 @@
 /**
  * Pieces the experiments' Vega-Lite figures share, so that every figure reads the same way: log
- * axes labelled at powers of ten only, legends under the plot (the plot takes the width), and
+ * axes labelled at powers of ten only, legends placed by how many entries they have (a row above
+ * or below the panels, or a column beside them), and
  * titles split into a short headline and a subtitle with the sizes.
  */
 
