@@ -25,12 +25,6 @@ export interface BenchmarkCell<Row> {
   run: () => Promise<Row[]>;
 }
 
-/**
- * The protocol version of each benchmark: bump it when a change alters the rows a cell computes
- * for the same config, so that stored cells of the old protocol are not reused.
- */
-export const BENCHMARK_VERSIONS = { games: 1, 'more-wild': 1 } as const;
-
 // ---------------------------------------------------------------- min-max methods
 
 /** The min-max methods compared: the paper's direct search, zeroth-order GDA, GDA with true gradients. */

@@ -21,7 +21,6 @@ export type {
 } from './benchmarks';
 export {
   BENCH_SOLVERS,
-  BENCHMARK_VERSIONS,
   gameStationarity,
   gamesBenchmarkCells,
   MINIMAX_METHODS,
@@ -29,6 +28,8 @@ export {
   moreWildProfile,
   solveGame,
 } from './benchmarks';
+export type { ProfilePoint } from './experiments';
+export { BENCHMARKS, gamesDefinition, moreWildDefinition } from './experiments';
 export type { DirectSearchOptions, DirectSearchResult, IterationInfo } from './directSearch';
 export { directSearch, iterateDirectSearch } from './directSearch';
 export type { DfoErrorCode } from './errors';
@@ -74,7 +75,7 @@ export {
   wildNoise,
 } from './problems/moreWild';
 export type { ProfileFigure, RunTrace } from './profiles';
-export { bestSoFar, dataProfile, performanceProfile, solveTimes } from './profiles';
+export { bestSoFar, DATA_PROFILE_X_LABEL, dataProfile, performanceProfile, solveTimes } from './profiles';
 export type {
   EvaluationRecord,
   EvaluationStatus,

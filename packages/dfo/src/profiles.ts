@@ -64,6 +64,9 @@ export function solveTimes(traces: readonly RunTrace[], tau: number): Map<string
   return out;
 }
 
+/** The x axis of a data profile: simplex gradients κ. */
+export const DATA_PROFILE_X_LABEL = 'simplex gradients κ (budget κ·(n+1) evaluations)';
+
 /** A figure described by data, to be drawn by any plotting tool. */
 export interface ProfileFigure {
   kind: 'data-profile' | 'performance-profile';
@@ -96,7 +99,7 @@ export function dataProfile(
   return {
     kind: 'data-profile',
     tau,
-    xLabel: 'simplex gradients κ (budget κ·(n+1) evaluations)',
+    xLabel: DATA_PROFILE_X_LABEL,
     yLabel: 'share of problems solved',
     x: [...kappas],
     series: solvers.map((s) => ({

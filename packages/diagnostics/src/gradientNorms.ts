@@ -1,37 +1,37 @@
 /**
  * Experiment 3: the gradient norms of W_Q, W_K, W_V, W_O and the MLP per layer at initialization.
  */
-import { createTransformer, type NormPlacement } from '@trainlab/attention';
-import { Rng } from '@trainlab/tensor';
-import { logScale, sideLegend, titled } from './_figures';
-import { layerGradients } from './gradients';
+import { createTransformer } from '@trainlab/attention';
 import {
-  correlatedTokens,
+  type ExperimentDefinition,
   type ExperimentResult,
-  finiteOrNull,
-  groupBy,
-  meanStd,
   type RunOptions,
-  runCells,
-  seedList,
-  VEGA_LITE_SCHEMA,
-} from './runner';
+  resolveConfig,
+  runExperiment,
+  sci,
+} from '@trainlab/runner';
+import { Rng } from '@trainlab/tensor';
+import type { z } from 'zod';
+import { logScale, sideLegend, titled } from './_figures';
+import { reproduceDepth, reproduceSize } from './_reproduce';
+import { layerGradients } from './gradients';
+import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
 import {
+  depthSettingsSchema,
+  hasScale,
   modelConfig,
-  type ResolvedSettings,
-  resolveDepthSettings,
-  type SettingsConfig,
-  scaleLabel,
+  rowBase,
+  type SettingColumns,
+  settingKey,
+  settingLabel,
   settingsOf,
 } from './settings';
 
 // ---------------------------------------------------------------- 3. gradient norms per layer
 
-/** Configuration of `gradientNormsExperiment`. */
-export interface GradientNormsConfig extends SettingsConfig {
-  /** @defaultValue 12 */
-  depth?: number;
-}
+/** Configuration of experiment 3 (`grads`): the settings swept and the depth. */
+export type GradientNormsConfig = z.input<typeof depthSettingsSchema>;
+type Resolved = z.output<typeof depthSettingsSchema>;
 
 /** The weight groups whose gradient norms are reported. */
 export type WeightGroup = 'q' | 'k' | 'v' | 'o' | 'mlp';
@@ -48,11 +48,7 @@ const WEIGHT_STYLES = [
 ];
 
 /** One measured row of `gradientNormsExperiment`. */
-export interface GradientNormsRow {
-  setting: string;
-  norm: NormPlacement;
-  scale: string;
-  mlp: boolean;
+export interface GradientNormsRow extends SettingColumns {
   seed: number;
   layer: number;
   group: WeightGroup;
@@ -61,115 +57,147 @@ export interface GradientNormsRow {
 }
 
 /** One summary row of `gradientNormsExperiment` (mean over seeds). */
-export interface GradientNormsSummary {
-  setting: string;
-  norm: NormPlacement;
-  scale: string;
-  mlp: boolean;
+export interface GradientNormsSummary extends SettingColumns {
   layer: number;
   group: WeightGroup;
   gradient: number;
   gradientStd: number;
 }
 
+/**
+ * Experiment 3 (`grads`): gradient norms of W_Q, W_K, W_V, W_O (and the MLP) per layer at
+ * initialization, for a random linear probe loss.
+ */
+export const gradientNormsDefinition: ExperimentDefinition<
+  typeof depthSettingsSchema,
+  GradientNormsRow,
+  GradientNormsSummary
+> = {
+  id: 'grads',
+  version: 1,
+  owner: '@trainlab/diagnostics',
+  engine: 'tfjs',
+  title: 'gradient norms of W_Q, W_K, W_V, W_O and the MLP per layer at initialization (experiment 3)',
+  example: '--depth 16 --norms post --mlp false',
+  schema: depthSettingsSchema,
+  cells: (s) =>
+    settingsOf(s).flatMap((setting) =>
+      seedList(s.seed, s.seeds).map((seed) => ({
+        key: `${setting.label} · seed ${seed}`,
+        run: (): GradientNormsRow[] => {
+          const model = createTransformer(modelConfig(s, setting, s.depth), { seed });
+          const x = correlatedTokens(s.n, s.dModel, s.rho0, 1, new Rng(seed).fork('input'));
+          const { layers } = layerGradients(model, x, { kind: 'probe', seed });
+          x.dispose();
+          model.dispose();
+          const base = { ...rowBase(setting, s.depth), seed };
+          return layers.flatMap((l) =>
+            (['q', 'k', 'v', 'o', 'mlp'] as const)
+              .filter((group) => group !== 'mlp' || setting.mlp)
+              .map((group) => ({ ...base, layer: l.layer, group, gradient: l[group] })),
+          );
+        },
+      })),
+    ),
+  summarize: (rows) =>
+    [...groupBy(rows, (r) => `${settingKey(r)}|${r.layer}|${r.group}`).values()].map((g) => {
+      const m = meanStd(g.map((r) => r.gradient));
+      const { seed: _, gradient: __, ...first } = g[0]!;
+      return { ...first, gradient: m.mean, gradientStd: m.std };
+    }),
+  figure: (summary, s) => gradientNormsFigure(summary, s),
+  reproduce: {
+    paper: 'rank collapse',
+    config: ({ quick, seed }) => ({
+      ...reproduceSize(quick),
+      seed,
+      depth: reproduceDepth(quick),
+      norms: ['post'],
+      scales: [1, 'inv-sqrt-depth'],
+      mlp: [false],
+    }),
+    finding: ({ summary: s, config }) => {
+      const depth = config.depth;
+      const ratio = (scale: 1 | 'inv-sqrt-depth', layer: number) => {
+        const g = (group: string) =>
+          s.find((r) => hasScale(r, scale) && r.layer === layer && r.group === group)!.gradient;
+        return g('q') / g('v');
+      };
+      const fall1 = ratio(1, depth - 1) / ratio(1, 0);
+      const fallS = ratio('inv-sqrt-depth', depth - 1) / ratio('inv-sqrt-depth', 0);
+      return {
+        title: `Gradient norms of W_Q, W_K, W_V, W_O per layer at initialization (Post-LN, ${depth} blocks)`,
+        reading:
+          `With α = 1 the ratio ‖∂W_Q‖/‖∂W_V‖ is ${sci(ratio(1, 0))} in the first block and ${sci(ratio(1, depth - 1))} in the last (×${sci(fall1)}); ` +
+          `with α = 1/√L it goes from ${sci(ratio('inv-sqrt-depth', 0))} to ${sci(ratio('inv-sqrt-depth', depth - 1))} (×${sci(fallS)}). Queries and keys get far smaller gradients than values where tokens have aligned.`,
+        claim: 'Rank collapse makes the gradients of queries and keys vanish while those of values do not.',
+        agrees: fall1 < 0.1 && fallS > 10 * fall1,
+      };
+    },
+  },
+};
+
 /** Experiment 3's config with every default filled in (throws `E_CONFIG` naming each bad field). */
-export function resolveGradientNormsConfig(
-  config: GradientNormsConfig = {},
-): ResolvedSettings & { depth: number } {
-  return resolveDepthSettings('gradientNorms', config);
+export function resolveGradientNormsConfig(config: GradientNormsConfig = {}): Resolved {
+  return resolveConfig(gradientNormsDefinition, config);
 }
 
-/** Experiment 3: gradient norms of W_Q, W_K, W_V, W_O (and the MLP) per layer at initialization. */
-export async function gradientNormsExperiment(
+/** Runs experiment 3 (`grads`, see `gradientNormsDefinition`). */
+export function gradientNormsExperiment(
   config: GradientNormsConfig = {},
   options: RunOptions<GradientNormsRow> = {},
-): Promise<ExperimentResult<ResolvedSettings & { depth: number }, GradientNormsRow, GradientNormsSummary>> {
-  const s = resolveGradientNormsConfig(config);
-  const { depth } = s;
-  const cells = settingsOf(s).flatMap((setting) =>
-    seedList(s.seed, s.seeds).map((seed) => ({
-      key: `${setting.label} · seed ${seed}`,
-      run: (): GradientNormsRow[] => {
-        const model = createTransformer(modelConfig(s, setting, depth), { seed });
-        const x = correlatedTokens(s.n, s.dModel, s.rho0, 1, new Rng(seed).fork('input'));
-        const { layers } = layerGradients(model, x, { kind: 'probe', seed });
-        x.dispose();
-        model.dispose();
-        const base = {
-          setting: setting.label,
-          norm: setting.norm,
-          scale: scaleLabel(setting.scale),
-          mlp: setting.mlp,
-          seed,
-        };
-        return layers.flatMap((l) =>
-          (['q', 'k', 'v', 'o', 'mlp'] as const)
-            .filter((group) => group !== 'mlp' || setting.mlp)
-            .map((group) => ({ ...base, layer: l.layer, group, gradient: l[group] })),
-        );
-      },
-    })),
-  );
-  const { rows, failures } = await runCells('gradientNorms', cells, options);
-  const summary = [...groupBy(rows, (r) => `${r.setting}|${r.layer}|${r.group}`).values()].map((g) => {
-    const m = meanStd(g.map((r) => r.gradient));
-    const { seed: _, gradient: __, ...first } = g[0]!;
-    return { ...first, gradient: m.mean, gradientStd: m.std };
-  });
+): Promise<ExperimentResult<Resolved, GradientNormsRow, GradientNormsSummary>> {
+  return runExperiment(gradientNormsDefinition, config, options);
+}
+
+function gradientNormsFigure(summary: GradientNormsSummary[], s: Resolved): Record<string, unknown> {
   const present = new Set(summary.map((r) => GROUP_LABELS[r.group] ?? r.group));
   const shown = WEIGHT_STYLES.filter((w) => present.has(w.name));
   return {
-    experiment: 'gradientNorms',
-    config: { ...s, depth },
-    rows,
-    summary,
-    failures,
-    figure: {
-      $schema: VEGA_LITE_SCHEMA,
-      title: titled(
-        'Gradient norm of each weight per layer at initialization',
-        `random probe loss, n = ${s.n}, d = ${s.dModel}, ${s.seeds} seed${s.seeds > 1 ? 's' : ''}; W_Q (dashed) runs on W_K, W_V (dotted) on W_O`,
-      ),
-      data: {
-        values: summary.map((r) => ({
-          ...r,
-          gradient: finiteOrNull(r.gradient),
-          weights: GROUP_LABELS[r.group] ?? r.group,
-          panel: `${r.norm}-LN · ${r.scale} · ${r.mlp ? 'MLP' : 'attention only'}`,
-        })),
-      },
-      // One panel per setting, wrapped three to a row (a lone column would leave the figure half empty).
-      facet: { field: 'panel', type: 'nominal', title: null, sort: null },
-      columns: Math.min(3, settingsOf(s).length),
-      spec: {
-        width: Math.max(220, Math.floor(700 / Math.min(3, settingsOf(s).length))),
-        height: 190,
-        mark: { type: 'line' },
-        encoding: {
-          x: { field: 'layer', type: 'quantitative', title: 'block (0 = first)' },
-          y: { field: 'gradient', type: 'quantitative', ...logScale('‖∂L/∂W‖') },
-          // W_Q lies on W_K and W_V on W_O: K and O are wide solid lines, Q and V thin dashes
-          // drawn over them (lines are drawn in legend order), so both of each pair show.
-          // Queries and keys share a blue hue, values and outputs an orange one.
-          color: {
-            field: 'weights',
-            type: 'nominal',
-            scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.color) },
-            legend: sideLegend('weights', true),
-          },
-          strokeDash: {
-            field: 'weights',
-            type: 'nominal',
-            scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.dash) },
-            legend: sideLegend('weights', true),
-          },
-          strokeWidth: {
-            field: 'weights',
-            type: 'ordinal',
-            sort: shown.map((w) => w.name),
-            scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.width) },
-            legend: sideLegend('weights', true),
-          },
+    $schema: VEGA_LITE_SCHEMA,
+    title: titled(
+      'Gradient norm of each weight per layer at initialization',
+      `random probe loss, n = ${s.n}, d = ${s.dModel}, ${s.seeds} seed${s.seeds > 1 ? 's' : ''}; W_Q (dashed) runs on W_K, W_V (dotted) on W_O`,
+    ),
+    data: {
+      values: summary.map((r) => ({
+        ...r,
+        gradient: finiteOrNull(r.gradient),
+        weights: GROUP_LABELS[r.group] ?? r.group,
+        panel: settingLabel(r).replace(/^(\w+) /, '$1-LN '),
+      })),
+    },
+    // One panel per setting, wrapped three to a row (a lone column would leave the figure half empty).
+    facet: { field: 'panel', type: 'nominal', title: null, sort: null },
+    columns: Math.min(3, settingsOf(s).length),
+    spec: {
+      width: Math.max(220, Math.floor(700 / Math.min(3, settingsOf(s).length))),
+      height: 190,
+      mark: { type: 'line' },
+      encoding: {
+        x: { field: 'layer', type: 'quantitative', title: 'block (0 = first)' },
+        y: { field: 'gradient', type: 'quantitative', ...logScale('‖∂L/∂W‖') },
+        // W_Q lies on W_K and W_V on W_O: K and O are wide solid lines, Q and V thin dashes
+        // drawn over them (lines are drawn in legend order), so both of each pair show.
+        // Queries and keys share a blue hue, values and outputs an orange one.
+        color: {
+          field: 'weights',
+          type: 'nominal',
+          scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.color) },
+          legend: sideLegend('weights', true),
+        },
+        strokeDash: {
+          field: 'weights',
+          type: 'nominal',
+          scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.dash) },
+          legend: sideLegend('weights', true),
+        },
+        strokeWidth: {
+          field: 'weights',
+          type: 'ordinal',
+          sort: shown.map((w) => w.name),
+          scale: { domain: shown.map((w) => w.name), range: shown.map((w) => w.width) },
+          legend: sideLegend('weights', true),
         },
       },
     },

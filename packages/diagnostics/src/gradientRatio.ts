@@ -3,25 +3,27 @@
  * correlation ρ, the head width d_k, the tokens n, the input scale σ_x and the inverse temperature τ.
  */
 import { createTransformer } from '@trainlab/attention';
+import {
+  type ExperimentDefinition,
+  type ExperimentResult,
+  fixed,
+  int,
+  nonEmpty,
+  num,
+  oneOf,
+  type RunOptions,
+  resolveConfig,
+  runExperiment,
+  sci,
+  seedField,
+} from '@trainlab/runner';
 import { Rng } from '@trainlab/tensor';
+import { z } from 'zod';
 import { bottomLegend, logScale, titled } from './_figures';
+import { reproduceSize } from './_reproduce';
 import { layerGradients } from './gradients';
 import { tokenMatrices } from './measures';
-import {
-  ConfigCheck,
-  correlatedTokens,
-  type ExperimentResult,
-  finiteOrNull,
-  groupBy,
-  isNum,
-  isOneOf,
-  MAX_SEED,
-  meanStd,
-  type RunOptions,
-  runCells,
-  seedList,
-  VEGA_LITE_SCHEMA,
-} from './runner';
+import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
 import { gradientRatioForTokens, predictGradientRatio } from './theory';
 
 // ---------------------------------------------------------------- 4. Q/V ratio sweeps
@@ -31,29 +33,52 @@ export const RATIO_VARIABLES = ['rho', 'headDim', 'n', 'sigmaX', 'tau'] as const
 /** The quantity `gradientRatioExperiment` sweeps. */
 export type RatioVariable = (typeof RATIO_VARIABLES)[number];
 
-/** Configuration of `gradientRatioExperiment`. */
-export interface GradientRatioConfig {
-  /** Base point: token correlation. @defaultValue 0.5 */
-  rho?: number;
-  /** Base point: head width d_k (one head). @defaultValue 32 */
-  headDim?: number;
-  /** Base point: tokens. @defaultValue 32 */
-  n?: number;
-  /** Base point: input scale σ_x. @defaultValue 1 */
-  sigmaX?: number;
-  /** Base point: inverse temperature τ. @defaultValue 1 */
-  tau?: number;
-  /** Token width d. @defaultValue 128 */
-  dModel?: number;
-  /** @defaultValue 3 */
-  seeds?: number;
-  /** The first seed. @defaultValue 0 */
-  seed?: number;
-  /** The variables to sweep. @defaultValue all of RATIO_VARIABLES */
-  variables?: RatioVariable[];
-  /** Values per swept variable. */
-  sweeps?: Partial<Record<RatioVariable, number[]>>;
-}
+/** The range of each swept variable (the base point's and the sweep's values). */
+const RANGES = {
+  rho: () => num(0, 0.999),
+  headDim: () => int(1, 4096),
+  n: () => int(2, 4096),
+  sigmaX: () => num(1e-3, 1e3),
+  tau: () => num(0, 1e3),
+} as const;
+
+const DEFAULT_SWEEPS: Record<RatioVariable, number[]> = {
+  rho: [0, 0.25, 0.5, 0.75, 0.9, 0.99],
+  headDim: [8, 16, 32, 64, 128],
+  n: [8, 16, 32, 64, 128],
+  sigmaX: [0.25, 0.5, 1, 2],
+  tau: [0.125, 0.25, 0.5, 1, 2],
+};
+
+const sweep = (v: RatioVariable, what: string) =>
+  nonEmpty(RANGES[v]()).default(DEFAULT_SWEEPS[v]).describe(`values of ${what} when it is swept`);
+
+const gradientRatioSchema = z.strictObject({
+  rho: RANGES.rho().default(0.5).describe('base point: token correlation ρ'),
+  headDim: RANGES.headDim().default(32).describe('base point: head width d_k (one head)'),
+  n: RANGES.n().default(32).describe('base point: tokens n'),
+  sigmaX: RANGES.sigmaX().default(1).describe('base point: input scale σ_x'),
+  tau: RANGES.tau().default(1).describe('base point: inverse temperature τ'),
+  dModel: int(1, 8192).default(128).describe('token width d'),
+  seeds: int(1, 1000).default(3).describe('seeds per point'),
+  seed: seedField(),
+  variables: nonEmpty(oneOf(RATIO_VARIABLES))
+    .default([...RATIO_VARIABLES])
+    .describe('the variables to sweep'),
+  sweeps: z
+    .strictObject({
+      rho: sweep('rho', 'ρ'),
+      headDim: sweep('headDim', 'd_k'),
+      n: sweep('n', 'n'),
+      sigmaX: sweep('sigmaX', 'σ_x'),
+      tau: sweep('tau', 'τ'),
+    })
+    .prefault({}),
+});
+
+/** Configuration of experiment 4 (`ratio`). */
+export type GradientRatioConfig = z.input<typeof gradientRatioSchema>;
+type Resolved = z.output<typeof gradientRatioSchema>;
 
 /** One measured row of `gradientRatioExperiment`. */
 export interface GradientRatioRow {
@@ -84,153 +109,55 @@ export interface GradientRatioSummary {
 const VARIABLE_LABEL_EXPR =
   "{rho: 'token correlation ρ', headDim: 'head width d_k', n: 'tokens n', sigmaX: 'input scale σ_x', tau: 'inverse temperature τ'}[datum.value]";
 
-const DEFAULT_SWEEPS: Record<RatioVariable, number[]> = {
-  rho: [0, 0.25, 0.5, 0.75, 0.9, 0.99],
-  headDim: [8, 16, 32, 64, 128],
-  n: [8, 16, 32, 64, 128],
-  sigmaX: [0.25, 0.5, 1, 2],
-  tau: [0.125, 0.25, 0.5, 1, 2],
-};
-
-/** Experiment 4's config with every default filled in (throws `E_CONFIG` naming each bad field). */
-export function resolveGradientRatioConfig(
-  config: GradientRatioConfig = {},
-): Required<GradientRatioConfig> & {
-  sweeps: Record<RatioVariable, number[]>;
-} {
-  const check = new ConfigCheck('gradientRatio');
-  check.keys(config, [
-    'rho',
-    'headDim',
-    'n',
-    'sigmaX',
-    'tau',
-    'dModel',
-    'seeds',
-    'seed',
-    'variables',
-    'sweeps',
-  ]);
-  const base = {
-    rho: check.num('rho', config.rho, 0, 0.999, 0.5),
-    headDim: check.int('headDim', config.headDim, 1, 4096, 32),
-    n: check.int('n', config.n, 2, 4096, 32),
-    sigmaX: check.num('sigmaX', config.sigmaX, 1e-3, 1e3, 1),
-    tau: check.num('tau', config.tau, 0, 1e3, 1),
-  };
-  const dModel = check.int('dModel', config.dModel, 1, 8192, 128);
-  const seeds = check.int('seeds', config.seeds, 1, 1000, 3);
-  const firstSeed = check.int('seed', config.seed, 0, MAX_SEED, 0);
-  const variables = check.list<RatioVariable>(
-    'variables',
-    config.variables,
-    isOneOf(RATIO_VARIABLES),
-    RATIO_VARIABLES.join(' | '),
-    [...RATIO_VARIABLES],
-  );
-  const sweeps: Record<RatioVariable, number[]> = { ...DEFAULT_SWEEPS };
-  if (config.sweeps !== undefined) {
-    check.keys(config.sweeps, RATIO_VARIABLES);
-    for (const v of RATIO_VARIABLES) {
-      const ranges: Record<RatioVariable, [number, number, boolean]> = {
-        rho: [0, 0.999, false],
-        headDim: [1, 4096, true],
-        n: [2, 4096, true],
-        sigmaX: [1e-3, 1e3, false],
-        tau: [0, 1e3, false],
-      };
-      const [lo, hi, int] = ranges[v];
-      sweeps[v] = check.list(
-        `sweeps.${v}`,
-        config.sweeps[v],
-        (x) => isNum(lo, hi)(x) && (!int || Number.isInteger(x)),
-        `${int ? 'integers' : 'numbers'} from ${lo} to ${hi}`,
-        DEFAULT_SWEEPS[v],
-      );
-    }
-  }
-  check.done();
-  return { ...base, dModel, seeds, seed: firstSeed, variables, sweeps };
-}
-
 /**
- * Experiment 4: the Q/V (and K/V) gradient ratio of one attention layer (no residual, no LN, no MLP,
- * random probe loss) as each of ρ, d_k, n, σ_x and τ moves away from a base point, measured and
- * predicted.
+ * Experiment 4 (`ratio`): the Q/V (and K/V) gradient ratio of one attention layer (no residual,
+ * no LN, no MLP, random probe loss) as each of ρ, d_k, n, σ_x and τ moves away from a base point,
+ * measured and predicted.
  */
-export async function gradientRatioExperiment(
-  config: GradientRatioConfig = {},
-  options: RunOptions<GradientRatioRow> = {},
-): Promise<ExperimentResult<Required<GradientRatioConfig>, GradientRatioRow, GradientRatioSummary>> {
-  const { dModel, seeds, seed: firstSeed, variables, sweeps, ...base } = resolveGradientRatioConfig(config);
-  const cells = variables.flatMap((variable) =>
-    sweeps[variable].flatMap((value) =>
-      seedList(firstSeed, seeds).map((seed) => ({
-        key: `${variable}=${value} · seed ${seed}`,
-        run: (): GradientRatioRow[] => {
-          const p = { ...base, [variable]: value };
-          const model = createTransformer(
-            {
-              dModel,
-              depth: 1,
-              heads: 1,
-              headDim: p.headDim,
-              tau: p.tau,
-              norm: 'none',
-              residual: false,
-              mlp: false,
-            },
-            { seed },
-          );
-          const x = correlatedTokens(p.n, dModel, p.rho, p.sigmaX, new Rng(seed).fork('input'));
-          const [layer] = layerGradients(model, x, { kind: 'probe', seed }).layers;
-          const tokens = tokenMatrices(x)[0]!;
-          x.dispose();
-          model.dispose();
-          return [
-            {
-              variable,
-              value,
-              seed,
-              qOverV: layer!.qOverV,
-              kOverV: layer!.kOverV,
-              predicted: predictGradientRatio({ n: p.n, d: dModel, rho: p.rho, sigmaX: p.sigmaX, tau: p.tau })
-                .qOverV,
-              predictedForTokens: gradientRatioForTokens(tokens, { tau: p.tau }).qOverV,
-            },
-          ];
-        },
-      })),
+export const gradientRatioDefinition: ExperimentDefinition<
+  typeof gradientRatioSchema,
+  GradientRatioRow,
+  GradientRatioSummary
+> = {
+  id: 'ratio',
+  version: 1,
+  owner: '@trainlab/diagnostics',
+  engine: 'tfjs',
+  title: 'Q/V gradient ratio against ρ, d_k, n, σ_x and τ, measured and predicted (experiment 4)',
+  example: '--variables rho,tau --tau 0.5',
+  schema: gradientRatioSchema,
+  cells: (c) =>
+    c.variables.flatMap((variable) =>
+      c.sweeps[variable].flatMap((value) =>
+        seedList(c.seed, c.seeds).map((seed) => ({
+          key: `${variable}=${value} · seed ${seed}`,
+          run: (): GradientRatioRow[] => [ratioCell(c, variable, value, seed)],
+        })),
+      ),
     ),
-  );
-  const { rows, failures } = await runCells('gradientRatio', cells, options);
-  const summary = [...groupBy(rows, (r) => `${r.variable}|${r.value}`).values()].map((g) => {
-    const q = meanStd(g.map((r) => r.qOverV));
+  summarize: (rows) =>
+    [...groupBy(rows, (r) => `${r.variable}|${r.value}`).values()].map((g) => {
+      const q = meanStd(g.map((r) => r.qOverV));
+      return {
+        variable: g[0]!.variable,
+        value: g[0]!.value,
+        qOverV: q.mean,
+        qOverVStd: q.std,
+        kOverV: meanStd(g.map((r) => r.kOverV)).mean,
+        predicted: g[0]!.predicted,
+        predictedForTokens: meanStd(g.map((r) => r.predictedForTokens)).mean,
+      };
+    }),
+  figure: (summary, c) => {
+    const values = summary.flatMap((r) => [
+      { variable: r.variable, value: r.value, source: 'measured', ratio: finiteOrNull(r.qOverV) },
+      { variable: r.variable, value: r.value, source: 'theory', ratio: finiteOrNull(r.predicted) },
+    ]);
     return {
-      variable: g[0]!.variable,
-      value: g[0]!.value,
-      qOverV: q.mean,
-      qOverVStd: q.std,
-      kOverV: meanStd(g.map((r) => r.kOverV)).mean,
-      predicted: g[0]!.predicted,
-      predictedForTokens: meanStd(g.map((r) => r.predictedForTokens)).mean,
-    };
-  });
-  const values = summary.flatMap((r) => [
-    { variable: r.variable, value: r.value, source: 'measured', ratio: finiteOrNull(r.qOverV) },
-    { variable: r.variable, value: r.value, source: 'theory', ratio: finiteOrNull(r.predicted) },
-  ]);
-  return {
-    experiment: 'gradientRatio',
-    config: { ...base, dModel, seeds, seed: firstSeed, variables, sweeps },
-    rows,
-    summary,
-    failures,
-    figure: {
       $schema: VEGA_LITE_SCHEMA,
       title: titled('Query/value gradient ratio ‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖ of one attention layer', [
         'each panel moves one variable away from the base point,',
-        `ρ = ${base.rho}, d_k = ${base.headDim}, n = ${base.n}, σ_x = ${base.sigmaX}, τ = ${base.tau} (d = ${dModel}, ${seeds} seed${seeds > 1 ? 's' : ''})`,
+        `ρ = ${c.rho}, d_k = ${c.headDim}, n = ${c.n}, σ_x = ${c.sigmaX}, τ = ${c.tau} (d = ${c.dModel}, ${c.seeds} seed${c.seeds > 1 ? 's' : ''})`,
       ]),
       data: { values },
       facet: {
@@ -245,7 +172,7 @@ export async function gradientRatioExperiment(
       resolve: { scale: { x: 'independent' } },
       spec: {
         // Panels share ~700 px, so a figure of one or two panels is not dwarfed by its title.
-        width: Math.max(220, Math.floor(700 / variables.length)),
+        width: Math.max(220, Math.floor(700 / c.variables.length)),
         height: 240,
         mark: { type: 'line', point: { size: 40 } },
         encoding: {
@@ -260,6 +187,81 @@ export async function gradientRatioExperiment(
           },
         },
       },
+    };
+  },
+  reproduce: {
+    paper: 'rank collapse',
+    config: ({ quick, seed }) => {
+      const size = reproduceSize(quick);
+      return {
+        seed,
+        seeds: size.seeds,
+        dModel: size.dModel,
+        variables: ['rho', 'tau'],
+        sweeps: { rho: [0, 0.25, 0.5, 0.75, 0.9, 0.99], tau: [0.125, 0.25, 0.5, 1, 2] },
+      };
     },
+    finding: ({ summary }) => {
+      const s = summary.filter((r) => r.variable === 'rho');
+      const first = s[0]!;
+      const lastR = s.at(-1)!;
+      const off = Math.max(...s.map((r) => Math.max(r.qOverV / r.predicted, r.predicted / r.qOverV)));
+      const falling = s.every((r, i) => i === 0 || r.qOverV < s[i - 1]!.qOverV);
+      return {
+        title:
+          'Query/value gradient ratio of one attention layer against token correlation ρ and temperature τ',
+        reading:
+          `‖∂W_Q‖/‖∂W_V‖ falls from ${sci(first.qOverV)} at ρ = ${first.value} to ${sci(lastR.qOverV)} at ρ = ${lastR.value} (theory ${sci(first.predicted)} → ${sci(lastR.predicted)}, within a factor ${fixed(off, 2)}). ` +
+          'It grows linearly with τ: the inverse temperature can rebalance the two.',
+        claim:
+          'Queries/keys and values get gradients of very different size, and the gap widens as tokens align (a reason adaptive optimizers are needed).',
+        agrees: falling && lastR.qOverV < 0.01 * first.qOverV && off < 2,
+      };
+    },
+  },
+};
+
+/** One seed at one point of one sweep: measured and predicted ratios. */
+function ratioCell(c: Resolved, variable: RatioVariable, value: number, seed: number): GradientRatioRow {
+  const p = { rho: c.rho, headDim: c.headDim, n: c.n, sigmaX: c.sigmaX, tau: c.tau, [variable]: value };
+  const model = createTransformer(
+    {
+      dModel: c.dModel,
+      depth: 1,
+      heads: 1,
+      headDim: p.headDim,
+      tau: p.tau,
+      norm: 'none',
+      residual: false,
+      mlp: false,
+    },
+    { seed },
+  );
+  const x = correlatedTokens(p.n, c.dModel, p.rho, p.sigmaX, new Rng(seed).fork('input'));
+  const [layer] = layerGradients(model, x, { kind: 'probe', seed }).layers;
+  const tokens = tokenMatrices(x)[0]!;
+  x.dispose();
+  model.dispose();
+  return {
+    variable,
+    value,
+    seed,
+    qOverV: layer!.qOverV,
+    kOverV: layer!.kOverV,
+    predicted: predictGradientRatio({ n: p.n, d: c.dModel, rho: p.rho, sigmaX: p.sigmaX, tau: p.tau }).qOverV,
+    predictedForTokens: gradientRatioForTokens(tokens, { tau: p.tau }).qOverV,
   };
+}
+
+/** Experiment 4's config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveGradientRatioConfig(config: GradientRatioConfig = {}): Resolved {
+  return resolveConfig(gradientRatioDefinition, config);
+}
+
+/** Runs experiment 4 (`ratio`, see `gradientRatioDefinition`). */
+export function gradientRatioExperiment(
+  config: GradientRatioConfig = {},
+  options: RunOptions<GradientRatioRow> = {},
+): Promise<ExperimentResult<Resolved, GradientRatioRow, GradientRatioSummary>> {
+  return runExperiment(gradientRatioDefinition, config, options);
 }

@@ -6,34 +6,45 @@
  */
 
 export type { CollapseConfig, CollapseRow, CollapseSummary } from './collapse';
-export { collapseExperiment, resolveCollapseConfig } from './collapse';
+export { collapseDefinition, collapseExperiment, resolveCollapseConfig } from './collapse';
 export type { DepthSweepConfig, DepthSweepRow, DepthSweepSummary } from './depthSweep';
-export { depthSweepExperiment, resolveDepthSweepConfig } from './depthSweep';
+export { depthSweepDefinition, depthSweepExperiment, resolveDepthSweepConfig } from './depthSweep';
 export type { DongConfig, DongRow, DongSummary, DongVariant } from './dong';
-export { DONG_VARIANTS, dongResidualExperiment, resolveDongConfig } from './dong';
+export { DONG_VARIANTS, dongDefinition, dongResidualExperiment, resolveDongConfig } from './dong';
 export type { DiagnosticsErrorCode } from './errors';
 export { DiagnosticsError } from './errors';
+export { EXPERIMENTS } from './experiments';
 export type {
   GradientNormsConfig,
   GradientNormsRow,
   GradientNormsSummary,
   WeightGroup,
 } from './gradientNorms';
-export { gradientNormsExperiment, resolveGradientNormsConfig } from './gradientNorms';
+export {
+  gradientNormsDefinition,
+  gradientNormsExperiment,
+  resolveGradientNormsConfig,
+} from './gradientNorms';
 export type {
   GradientRatioConfig,
   GradientRatioRow,
   GradientRatioSummary,
   RatioVariable,
 } from './gradientRatio';
-export { gradientRatioExperiment, RATIO_VARIABLES, resolveGradientRatioConfig } from './gradientRatio';
+export {
+  gradientRatioDefinition,
+  gradientRatioExperiment,
+  RATIO_VARIABLES,
+  resolveGradientRatioConfig,
+} from './gradientRatio';
 export type { JacobianNorms, LayerGradients } from './gradients';
 export { attentionJacobianNorms, layerGradients } from './gradients';
 export type { DongResidual, MaskInput, RankMeasures, TokenMatrix, TokensInput } from './measures';
 export { dongResidual, gramCorrelation, rankMeasures, tokenCosine, tokenMatrices } from './measures';
-export type { OptimizerConfig, TrainingOptimizer } from './optimizerExperiment';
+export type { OptimizerConfig, OptimizerRun, TrainingOptimizer } from './optimizerExperiment';
 export {
   balancingFactor,
+  optimizerDefinition,
   optimizerExperiment,
   resolveOptimizerConfig,
   TRAINING_OPTIMIZERS,
@@ -42,13 +53,15 @@ export type {
   Cell,
   CellFailure,
   CellResult,
+  ExperimentDefinition,
   ExperimentResult,
   FigureSpec,
   ProgressEvent,
   RunOptions,
 } from './runner';
-export { correlatedTokens, runCells } from './runner';
-export type { ResolvedSettings, Setting, SettingsConfig } from './settings';
+export { correlatedTokens } from './runner';
+export type { ResolvedSettings, ScaleKind, Setting, SettingColumns } from './settings';
+export { hasScale, scaleLabel, settingLabel } from './settings';
 export type { GradientRatio, GradientTheoryInput, LayerPrediction, PropagationInput } from './theory';
 export {
   activationMoments,
@@ -59,9 +72,11 @@ export {
   predictPropagation,
 } from './theory';
 export type { TokenCosineConfig, TokenCosineRow, TokenCosineSummary } from './tokenCosine';
-export { resolveTokenCosineConfig, tokenCosineExperiment } from './tokenCosine';
-export type { TrainingBaseConfig, TrainingRow, TrainingSummary } from './trainingBase';
-export type { TrainingDepthConfig } from './trainingDepth';
-export { resolveTrainingDepthConfig, trainingDepthExperiment } from './trainingDepth';
-export type { ExperimentName } from './versions';
-export { EXPERIMENT_VERSIONS } from './versions';
+export { resolveTokenCosineConfig, tokenCosineDefinition, tokenCosineExperiment } from './tokenCosine';
+export type { TrainingMeasures, TrainingRow, TrainingSummary, TrainingSummaryMeasures } from './trainingBase';
+export type { DepthRun, TrainingDepthConfig } from './trainingDepth';
+export {
+  resolveTrainingDepthConfig,
+  trainingDepthDefinition,
+  trainingDepthExperiment,
+} from './trainingDepth';

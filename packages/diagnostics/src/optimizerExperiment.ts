@@ -2,36 +2,35 @@
  * Training experiment (b): SGD lags Adam because queries and keys get small gradients; SGD with
  * per-group learning rates that balance Q/K against V closes part of the gap.
  */
+import { createTransformer, type Task, train } from '@trainlab/attention';
 import {
-  createTransformer,
-  type NormPlacement,
-  type ResidualScale,
-  type Task,
-  train,
-} from '@trainlab/attention';
-import { tf } from '@trainlab/tensor';
-import { layerGradients } from './gradients';
-import {
-  ConfigCheck,
+  type ExperimentDefinition,
   type ExperimentResult,
-  isNum,
-  isOneOf,
+  fixed,
+  int,
+  nonEmpty,
+  num,
+  oneOf,
   type RunOptions,
-  runCells,
-  seedList,
-} from './runner';
+  resolveConfig,
+  runExperiment,
+  sci,
+} from '@trainlab/runner';
+import { tf } from '@trainlab/tensor';
+import { z } from 'zod';
+import { layerGradients } from './gradients';
+import { seedList } from './runner';
+import { normSchema, scaleSchema } from './settings';
 import {
-  BASE_KEYS,
   curves,
   modelConfig,
-  type ResolvedBase,
-  resolveBase,
   rowsOf,
   summarize,
-  type TrainingBaseConfig,
   type TrainingRow,
   type TrainingSummary,
   taskOf,
+  trainingRules,
+  trainingShape,
 } from './trainingBase';
 
 // ---------------------------------------------------------------- (b) optimizers
@@ -41,19 +40,27 @@ export const TRAINING_OPTIMIZERS = ['adam', 'sgd', 'sgd-balanced'] as const;
 /** The optimizers `optimizerExperiment` compares. */
 export type TrainingOptimizer = (typeof TRAINING_OPTIMIZERS)[number];
 
-export interface OptimizerConfig extends TrainingBaseConfig {
-  /** @defaultValue 4 */
-  depth?: number;
-  /** @defaultValue 'post' */
-  norm?: NormPlacement;
-  /** @defaultValue 1 */
-  scale?: ResidualScale;
-  /** @defaultValue all of TRAINING_OPTIMIZERS */
-  optimizers?: TrainingOptimizer[];
-  /** @defaultValue 1e-3 */
-  adamLr?: number;
-  /** @defaultValue 0.1 */
-  sgdLr?: number;
+const optimizerSchema = z
+  .strictObject({
+    ...trainingShape,
+    depth: int(1, 256).default(4).describe('blocks L'),
+    norm: normSchema.default('post').describe('LayerNorm placement'),
+    scale: scaleSchema.default(1).describe('residual scale α: a number, or inv-sqrt-depth for 1/√L'),
+    optimizers: nonEmpty(oneOf(TRAINING_OPTIMIZERS))
+      .default([...TRAINING_OPTIMIZERS])
+      .describe('optimizers to compare (sgd-balanced: SGD with Q/K learning rates balanced against V)'),
+    adamLr: num(0, 10).default(1e-3).describe("Adam's learning rate"),
+    sgdLr: num(0, 100).default(0.1).describe("SGD's learning rate (momentum 0.9)"),
+  })
+  .superRefine(trainingRules);
+
+/** Configuration of training experiment (b) (`optimizers`). */
+export type OptimizerConfig = z.input<typeof optimizerSchema>;
+type Resolved = z.output<typeof optimizerSchema>;
+
+/** Which run a row of training experiment (b) belongs to. */
+export interface OptimizerRun {
+  optimizer: TrainingOptimizer;
 }
 
 /**
@@ -76,95 +83,101 @@ export function balancingFactor(
   return Math.min(1000, Math.max(1, median));
 }
 
-/** Training experiment (b)'s config with every default filled in (throws `E_CONFIG` naming each bad field). */
-export function resolveOptimizerConfig(config: OptimizerConfig = {}): ResolvedBase & {
-  depth: number;
-  norm: NormPlacement;
-  scale: ResidualScale;
-  optimizers: TrainingOptimizer[];
-  adamLr: number;
-  sgdLr: number;
-} {
-  const check = new ConfigCheck('optimizers');
-  check.keys(config, [...BASE_KEYS, 'depth', 'norm', 'scale', 'optimizers', 'adamLr', 'sgdLr']);
-  const b = resolveBase(check, config);
-  const depth = check.int('depth', config.depth, 1, 256, 4);
-  const norm = check.oneOf<NormPlacement>('norm', config.norm, ['post', 'pre', 'none'], 'post');
-  const scale = check.list<ResidualScale>(
-    'scale',
-    config.scale === undefined ? undefined : [config.scale],
-    (v) => v === 'inv-sqrt-depth' || isNum(0, 1e6)(v),
-    "a number ≥ 0 or 'inv-sqrt-depth'",
-    [1],
-  )[0]!;
-  const optimizers = check.list<TrainingOptimizer>(
-    'optimizers',
-    config.optimizers,
-    isOneOf(TRAINING_OPTIMIZERS),
-    TRAINING_OPTIMIZERS.join(' | '),
-    [...TRAINING_OPTIMIZERS],
-  );
-  const adamLr = check.num('adamLr', config.adamLr, 0, 10, 1e-3);
-  const sgdLr = check.num('sgdLr', config.sgdLr, 0, 100, 0.1);
-  check.done();
-  return { ...b, depth, norm, scale, optimizers, adamLr, sgdLr };
-}
-
-/** Experiment (b): Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps. */
-export async function optimizerExperiment(
-  config: OptimizerConfig = {},
-  options: RunOptions<TrainingRow> = {},
-): Promise<
-  ExperimentResult<
-    ResolvedBase & {
-      depth: number;
-      norm: NormPlacement;
-      scale: ResidualScale;
-      optimizers: TrainingOptimizer[];
-      adamLr: number;
-      sgdLr: number;
-    },
-    TrainingRow,
-    TrainingSummary
-  >
-> {
-  const { depth, norm, scale, optimizers, adamLr, sgdLr, ...b } = resolveOptimizerConfig(config);
-  const task = taskOf(b);
-  const cells = optimizers.flatMap((optimizer) =>
-    seedList(b.seed, b.seeds).map((seed) => ({
-      key: `${optimizer} · seed ${seed}`,
-      run: async (): Promise<TrainingRow[]> => {
-        const model = createTransformer(modelConfig(b, task, depth, norm, scale), { seed });
-        const factor = optimizer === 'sgd-balanced' ? balancingFactor(model, task, b.batchSize) : 1;
-        const r = await train(model, task, {
-          steps: b.steps,
-          batchSize: b.batchSize,
-          evalEvery: b.evalEvery,
-          seed,
-          warmup: Math.min(20, b.steps),
-          clip: 1,
-          ...(optimizer === 'adam'
-            ? { optimizer: 'adam', lr: adamLr }
-            : { optimizer: 'sgd', lr: sgdLr, momentum: 0.9 }),
-          ...(factor !== 1 ? { groupLr: { q: factor, k: factor } } : {}),
-        });
-        model.dispose();
-        return rowsOf(optimizer, seed, r.records, r.diverged);
-      },
-    })),
-  );
-  const { rows, failures } = await runCells('optimizers', cells, options);
-  const summary = summarize(rows);
-  return {
-    experiment: 'optimizers',
-    config: { ...b, depth, norm, scale, optimizers, adamLr, sgdLr },
-    rows,
-    summary,
-    failures,
-    figure: curves(
-      `Adam vs SGD vs SGD with balanced Q/K rates: ${depth}-block ${norm}-LN on '${b.task}' (${b.seeds} seeds)`,
+/** Training experiment (b) (`optimizers`): Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps. */
+export const optimizerDefinition: ExperimentDefinition<
+  typeof optimizerSchema,
+  TrainingRow<OptimizerRun>,
+  TrainingSummary<OptimizerRun>
+> = {
+  id: 'optimizers',
+  version: 1,
+  owner: '@trainlab/diagnostics',
+  engine: 'tfjs',
+  title: 'Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps',
+  example: '--task translate --depth 4 --steps 400',
+  schema: optimizerSchema,
+  cells: (c) => {
+    let made: Task | undefined;
+    const task = () => (made ??= taskOf(c)); // built once, by the first cell that runs here
+    return c.optimizers.flatMap((optimizer) =>
+      seedList(c.seed, c.seeds).map((seed) => ({
+        key: `${optimizer} · seed ${seed}`,
+        run: async (): Promise<TrainingRow<OptimizerRun>[]> => {
+          const t = task();
+          const model = createTransformer(modelConfig(c, t, c.depth, c.norm, c.scale), { seed });
+          const factor = optimizer === 'sgd-balanced' ? balancingFactor(model, t, c.batchSize) : 1;
+          const r = await train(model, t, {
+            steps: c.steps,
+            batchSize: c.batchSize,
+            evalEvery: c.evalEvery,
+            seed,
+            warmup: Math.min(20, c.steps),
+            clip: 1,
+            ...(optimizer === 'adam'
+              ? { optimizer: 'adam', lr: c.adamLr }
+              : { optimizer: 'sgd', lr: c.sgdLr, momentum: 0.9 }),
+            ...(factor !== 1 ? { groupLr: { q: factor, k: factor } } : {}),
+          });
+          model.dispose();
+          return rowsOf({ optimizer }, seed, r.records, r.diverged);
+        },
+      })),
+    );
+  },
+  summarize: (rows) => summarize(rows, (r) => ({ optimizer: r.optimizer })),
+  figure: (summary, c) =>
+    curves(
+      `Adam vs SGD vs SGD with balanced Q/K rates: ${c.depth}-block ${c.norm}-LN on '${c.task}' (${c.seeds} seeds)`,
       summary,
+      (r) => r.optimizer,
       { field: 'valAccuracy', title: 'validation token accuracy' },
     ),
-  };
+  reproduce: {
+    paper: 'rank collapse',
+    // A few minutes of training on 2 cores: not in the quick report.
+    config: ({ quick, seed }) =>
+      quick
+        ? null
+        : {
+            seed,
+            seeds: 2,
+            steps: 200,
+            evalEvery: 25,
+            task: 'reverse',
+            length: 6,
+            symbols: 8,
+            dModel: 32,
+            depth: 4,
+          },
+    finding: ({ summary: s, config }) => {
+      const final = (o: TrainingOptimizer) => s.filter((r) => r.optimizer === o).at(-1)!;
+      const early = (o: TrainingOptimizer) => s.find((r) => r.optimizer === o)!;
+      return {
+        title: `Adam vs SGD vs SGD with balanced Q/K learning rates (${config.depth}-block Post-LN, '${config.task}', ${config.seeds} seeds)`,
+        reading:
+          `Final validation loss: Adam ${fixed(final('adam').valLoss)}, SGD ${fixed(final('sgd').valLoss)}, SGD with balanced Q/K ${fixed(final('sgd-balanced').valLoss)}; ` +
+          `the update ratio ‖ΔW_Q‖/‖ΔW_V‖ at the first evaluation is ${sci(early('adam').qUpdateOverV)} (Adam), ${sci(early('sgd').qUpdateOverV)} (SGD) and ${sci(early('sgd-balanced').qUpdateOverV)} (balanced SGD): ` +
+          'Adam and the balancing move queries as much as values, plain SGD does not. Where SGD is not behind Adam, the claim does not show at this scale: ' +
+          "the paper's evidence is deep models on real translation data, and a 4-block model on a toy task learns without moving its queries much.",
+        claim:
+          'Queries and keys get much smaller gradients than values, so SGD lags Adam; balancing their learning rates lets SGD catch up.',
+        agrees:
+          final('adam').valLoss < final('sgd').valLoss &&
+          final('sgd-balanced').valLoss < final('sgd').valLoss,
+      };
+    },
+  },
+};
+
+/** Training experiment (b)'s config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveOptimizerConfig(config: OptimizerConfig = {}): Resolved {
+  return resolveConfig(optimizerDefinition, config);
+}
+
+/** Runs training experiment (b) (`optimizers`, see `optimizerDefinition`). */
+export function optimizerExperiment(
+  config: OptimizerConfig = {},
+  options: RunOptions<TrainingRow<OptimizerRun>> = {},
+): Promise<ExperimentResult<Resolved, TrainingRow<OptimizerRun>, TrainingSummary<OptimizerRun>>> {
+  return runExperiment(optimizerDefinition, config, options);
 }

@@ -1,113 +1,127 @@
 /**
- * The model settings the propagation experiments sweep: LayerNorm placement × residual scale ×
- * with/without MLP, on one token width and sequence length.
+ * The model settings the propagation experiments sweep (LayerNorm placement × residual scale ×
+ * with/without MLP, on one token width and sequence length) as the one zod schema those
+ * experiments' configs are built from, and the sweep points it expands to.
  */
-import type { InitStds, NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
-import { ConfigCheck, isNum, isOneOf, MAX_SEED } from './runner';
+import type { NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
+import { int, nonEmpty, num, oneOf, seedField } from '@trainlab/runner';
+import { z } from 'zod';
 
-/** The model settings an experiment sweeps (LayerNorm placements, residual scales, MLP on/off) and their sizes. */
-export interface SettingsConfig {
-  /** Tokens per sequence. @defaultValue 32 */
-  n?: number;
-  /** Token width. @defaultValue 128 */
-  dModel?: number;
-  /** @defaultValue 4 */
-  heads?: number;
-  /** Seeds per setting (weights and input both change with the seed). @defaultValue 3 */
-  seeds?: number;
-  /** The first seed; a run uses seed, seed + 1, … @defaultValue 0 */
-  seed?: number;
-  /** @defaultValue ['post', 'pre', 'none'] */
-  norms?: NormPlacement[];
-  /** Residual scales α. @defaultValue [1, 'inv-sqrt-depth'] */
-  scales?: ResidualScale[];
-  /** Blocks with and/or without an MLP. @defaultValue [false, true] */
-  mlp?: boolean[];
-  /** @defaultValue 'softmax' */
-  attention?: 'softmax' | 'uniform';
-  /** Correlation of the input tokens. @defaultValue 0 */
-  rho0?: number;
-  /** Init σ per group. @defaultValue all 1 */
-  init?: InitStds;
+/** A LayerNorm placement. */
+export const normSchema = oneOf(['post', 'pre', 'none']);
+
+/** A residual scale α: a number, or `inv-sqrt-depth` for 1/√L. */
+export const scaleSchema = z.union([num(0, 1e6), z.literal('inv-sqrt-depth')], {
+  error: "must be a number from 0 to 1000000 or 'inv-sqrt-depth'",
+});
+
+const sigma = (what: string) =>
+  num(0, 1e3).default(1).describe(`init σ of ${what} (entries N(0, σ²/fan_in))`);
+
+/** Init σ per weight group; the model's defaults are all 1. */
+export const initSchema = z
+  .strictObject({
+    q: sigma('W_Q'),
+    k: sigma('W_K'),
+    v: sigma('W_V'),
+    o: sigma('W_O'),
+    mlp: sigma('both MLP weights'),
+    embed: num(0, 1e3).default(1).describe('init σ of token embeddings and positions (entries N(0, σ²))'),
+    head: sigma('the output head'),
+  })
+  .prefault({});
+
+/** The fields of a settings sweep (an experiment adds its own, e.g. `depth`). */
+export const settingsShape = {
+  n: int(2, 4096).default(32).describe('tokens per sequence'),
+  dModel: int(1, 8192).default(128).describe('token width d'),
+  heads: int(1, 256).default(4).describe('attention heads (they must divide dModel)'),
+  seeds: int(1, 1000).default(3).describe('seeds per setting (weights and input both change with the seed)'),
+  seed: seedField(),
+  norms: nonEmpty(normSchema).default(['post', 'pre', 'none']).describe('LayerNorm placements'),
+  scales: nonEmpty(scaleSchema)
+    .default([1, 'inv-sqrt-depth'])
+    .describe('residual scales α: numbers, or inv-sqrt-depth for 1/√L'),
+  mlp: nonEmpty(z.boolean()).default([false, true]).describe('blocks without and/or with an MLP'),
+  attention: oneOf(['softmax', 'uniform'])
+    .default('softmax')
+    .describe('softmax, or uniform maps (which ignore W_Q and W_K)'),
+  rho0: num(0, 0.999).default(0).describe('correlation of the input tokens'),
+  init: initSchema,
+};
+
+/** Attention heads split the width: a refinement every schema with `heads` and `dModel` adds. */
+export function headsDivideWidth(config: { heads: number; dModel: number }, ctx: z.RefinementCtx): void {
+  if (config.dModel % config.heads !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['heads'],
+      message: `must be a divisor of dModel = ${config.dModel} (each head gets dModel / heads features)`,
+      input: config.heads,
+    });
+  }
 }
 
-export const SETTINGS_KEYS = [
-  'n',
-  'dModel',
-  'heads',
-  'seeds',
-  'seed',
-  'norms',
-  'scales',
-  'mlp',
-  'attention',
-  'rho0',
-  'init',
-] as const;
+/** The schema of a per-layer experiment: the settings plus a depth. */
+export const depthSettingsSchema = z
+  .strictObject({ ...settingsShape, depth: int(1, 1024).default(12).describe('blocks L') })
+  .superRefine(headsDivideWidth);
 
-/** Settings with every default filled in, as the runners use them. */
-export interface ResolvedSettings {
-  n: number;
-  dModel: number;
-  heads: number;
-  seeds: number;
-  seed: number;
-  norms: NormPlacement[];
-  scales: ResidualScale[];
-  mlp: boolean[];
-  attention: 'softmax' | 'uniform';
-  rho0: number;
-  init: InitStds;
-}
+/** A settings config as the runners use it (every default filled in). */
+export type ResolvedSettings = Omit<z.output<typeof depthSettingsSchema>, 'depth'>;
 
 /** One point of the sweep. */
 export interface Setting {
   norm: NormPlacement;
   scale: ResidualScale;
   mlp: boolean;
-  /** e.g. `post · α=1/√L · MLP`. */
+  /** e.g. `post · α=1/√L · attention only`: the cells' keys (never a data column). */
   label: string;
 }
 
-export function resolveSettings(check: ConfigCheck, raw: SettingsConfig): ResolvedSettings {
-  const n = check.int('n', raw.n, 2, 4096, 32);
-  const dModel = check.int('dModel', raw.dModel, 1, 8192, 128);
-  const heads = check.heads(raw.heads, dModel, 4);
-  return {
-    n,
-    dModel,
-    heads,
-    seeds: check.int('seeds', raw.seeds, 1, 1000, 3),
-    seed: check.int('seed', raw.seed, 0, MAX_SEED, 0),
-    norms: check.list('norms', raw.norms, isOneOf(['post', 'pre', 'none']), "'post' | 'pre' | 'none'", [
-      'post',
-      'pre',
-      'none',
-    ]),
-    scales: check.list(
-      'scales',
-      raw.scales,
-      (v) => v === 'inv-sqrt-depth' || isNum(0, 1e6)(v),
-      "numbers ≥ 0 or 'inv-sqrt-depth'",
-      [1, 'inv-sqrt-depth'],
-    ),
-    mlp: check.list('mlp', raw.mlp, (v) => typeof v === 'boolean', 'booleans', [false, true]),
-    attention: check.oneOf<'softmax' | 'uniform'>(
-      'attention',
-      raw.attention,
-      ['softmax', 'uniform'],
-      'softmax',
-    ),
-    rho0: check.num('rho0', raw.rho0, 0, 0.999, 0),
-    init: raw.init ?? {},
-  };
+/** How a residual scale was chosen: a fixed number, or 1/√L (a number that depends on the depth). */
+export type ScaleKind = 'constant' | 'inv-sqrt-depth';
+
+/** The columns that say which setting a row belongs to: values, not labels. */
+export interface SettingColumns {
+  norm: NormPlacement;
+  /** `inv-sqrt-depth`: α = 1/√L; `constant`: α as given. */
+  scaleKind: ScaleKind;
+  /** The residual scale α the model ran with (1/√L evaluated at the row's depth). */
+  residualScale: number;
+  mlp: boolean;
 }
 
-export function scaleLabel(scale: ResidualScale): string {
+/** The residual scale as figures write it: `α=1/√L`, `α=0.5`. */
+export function scaleLabel(
+  scale: ResidualScale | Pick<SettingColumns, 'scaleKind' | 'residualScale'>,
+): string {
+  if (typeof scale === 'object')
+    return scale.scaleKind === 'inv-sqrt-depth' ? 'α=1/√L' : `α=${scale.residualScale}`;
   return scale === 'inv-sqrt-depth' ? 'α=1/√L' : `α=${scale}`;
 }
 
-export function settingsOf(s: ResolvedSettings): Setting[] {
+/** A setting as figures and cell keys write it: `post · α=1/√L · MLP`. */
+export function settingLabel(s: SettingColumns): string {
+  return `${s.norm} · ${scaleLabel(s)} · ${s.mlp ? 'MLP' : 'attention only'}`;
+}
+
+/** A key that tells settings apart (for grouping rows; not shown). */
+export function settingKey(s: SettingColumns): string {
+  return `${s.norm}|${s.scaleKind}|${s.scaleKind === 'constant' ? s.residualScale : ''}|${s.mlp}`;
+}
+
+/** Whether a row ran with residual scale `scale` (a number, or `inv-sqrt-depth`). */
+export function hasScale(
+  row: Pick<SettingColumns, 'scaleKind' | 'residualScale'>,
+  scale: ResidualScale,
+): boolean {
+  return scale === 'inv-sqrt-depth'
+    ? row.scaleKind === 'inv-sqrt-depth'
+    : row.scaleKind === 'constant' && row.residualScale === scale;
+}
+
+export function settingsOf(s: Pick<ResolvedSettings, 'norms' | 'scales' | 'mlp'>): Setting[] {
   const out: Setting[] = [];
   for (const norm of s.norms) {
     for (const scale of s.scales) {
@@ -137,20 +151,12 @@ export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number
   };
 }
 
-/** Validates the config of a per-layer experiment: the settings plus a depth (default 12). */
-export function resolveDepthSettings(
-  experiment: string,
-  config: SettingsConfig & { depth?: number },
-): ResolvedSettings & { depth: number } {
-  const check = new ConfigCheck(experiment);
-  check.keys(config, [...SETTINGS_KEYS, 'depth']);
-  const s = resolveSettings(check, config);
-  const depth = check.int('depth', config.depth, 1, 1024, 12);
-  check.done();
-  return { ...s, depth };
-}
-
-/** The columns every row of a settings sweep starts with. */
-export function rowBase(setting: Setting) {
-  return { setting: setting.label, norm: setting.norm, scale: scaleLabel(setting.scale), mlp: setting.mlp };
+/** The columns every row of a settings sweep starts with, for a model of `depth` blocks. */
+export function rowBase(setting: Pick<Setting, 'norm' | 'scale' | 'mlp'>, depth: number): SettingColumns {
+  return {
+    norm: setting.norm,
+    scaleKind: setting.scale === 'inv-sqrt-depth' ? 'inv-sqrt-depth' : 'constant',
+    residualScale: setting.scale === 'inv-sqrt-depth' ? 1 / Math.sqrt(depth) : setting.scale,
+    mlp: setting.mlp,
+  };
 }

@@ -13,73 +13,59 @@ import {
   type ResidualScale,
   TASK_NAMES,
   type Task,
-  type TaskName,
   type TransformerConfig,
 } from '@trainlab/attention';
+import { int, oneOf, seedField } from '@trainlab/runner';
+import type { z } from 'zod';
 import { sideLegend, titled } from './_figures';
-import { type ConfigCheck, finiteOrNull, groupBy, MAX_SEED, meanStd, VEGA_LITE_SCHEMA } from './runner';
+import { finiteOrNull, groupBy, meanStd, VEGA_LITE_SCHEMA } from './runner';
 
-/** What both training experiments share. */
-export interface TrainingBaseConfig {
-  /** @defaultValue 'reverse' */
-  task?: TaskName;
-  /** Sequence length of the algorithmic tasks. @defaultValue 6 */
-  length?: number;
-  /** Symbols of the algorithmic tasks. @defaultValue 8 */
-  symbols?: number;
-  /** @defaultValue 2000 */
-  trainSize?: number;
-  /** @defaultValue 300 */
-  validationSize?: number;
-  /** @defaultValue 32 */
-  dModel?: number;
-  /** @defaultValue 2 */
-  heads?: number;
-  /** @defaultValue 300 */
-  steps?: number;
-  /** @defaultValue 32 */
-  batchSize?: number;
-  /** @defaultValue 50 */
-  evalEvery?: number;
-  /** @defaultValue 2 */
-  seeds?: number;
-  /** First seed (of the weights and the batch order; the task is fixed by seed 0). @defaultValue 0 */
-  seed?: number;
+/** The fields both training experiments share (each adds its own model and optimizer fields). */
+export const trainingShape = {
+  task: oneOf(TASK_NAMES as ['copy', 'reverse', 'sort', 'translate'])
+    .default('reverse')
+    .describe('the task to learn'),
+  length: int(2, 64).default(6).describe('sequence length (algorithmic tasks)'),
+  symbols: int(2, 256).default(8).describe('symbols (algorithmic tasks)'),
+  trainSize: int(10, 1_000_000).default(2000).describe('training examples'),
+  validationSize: int(10, 1_000_000).default(300).describe('validation examples'),
+  dModel: int(2, 4096).default(32).describe('token width d'),
+  heads: int(1, 64).default(2).describe('attention heads (they must divide dModel)'),
+  steps: int(1, 1_000_000).default(300).describe('training steps'),
+  batchSize: int(1, 4096).default(32).describe('batch size'),
+  evalEvery: int(1, 1_000_000).default(50).describe('evaluate every this many steps'),
+  seeds: int(1, 1000).default(2).describe('seeds per setting (weights and batch order; the task is fixed)'),
+  seed: seedField(),
+};
+
+type TrainingFields = z.output<z.ZodObject<typeof trainingShape>>;
+
+/**
+ * What a training config must also satisfy: heads divide the width, and an algorithmic task has
+ * enough distinct sequences (symbols^length) for its training and validation sets.
+ */
+export function trainingRules(c: TrainingFields, ctx: z.RefinementCtx): void {
+  if (c.dModel % c.heads !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['heads'],
+      message: `must be a divisor of dModel = ${c.dModel} (each head gets dModel / heads features)`,
+      input: c.heads,
+    });
+  }
+  const wanted = c.trainSize + c.validationSize;
+  if (c.task !== 'translate' && c.symbols ** c.length < wanted) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trainSize'],
+      message: `with validationSize must fit the task's distinct sequences: symbols^length = ${c.symbols ** c.length} < ${wanted}`,
+      input: c.trainSize,
+    });
+  }
 }
 
-export const BASE_KEYS = [
-  'task',
-  'length',
-  'symbols',
-  'trainSize',
-  'validationSize',
-  'dModel',
-  'heads',
-  'steps',
-  'batchSize',
-  'evalEvery',
-  'seeds',
-  'seed',
-] as const;
-
-export type ResolvedBase = Required<TrainingBaseConfig>;
-
-export function resolveBase(check: ConfigCheck, c: TrainingBaseConfig): ResolvedBase {
-  return {
-    task: check.oneOf<TaskName>('task', c.task, TASK_NAMES, 'reverse'),
-    length: check.int('length', c.length, 2, 64, 6),
-    symbols: check.int('symbols', c.symbols, 2, 256, 8),
-    trainSize: check.int('trainSize', c.trainSize, 10, 1_000_000, 2000),
-    validationSize: check.int('validationSize', c.validationSize, 10, 1_000_000, 300),
-    dModel: check.int('dModel', c.dModel, 2, 4096, 32),
-    heads: check.int('heads', c.heads, 1, 64, 2),
-    steps: check.int('steps', c.steps, 1, 1_000_000, 300),
-    batchSize: check.int('batchSize', c.batchSize, 1, 4096, 32),
-    evalEvery: check.int('evalEvery', c.evalEvery, 1, 1_000_000, 50),
-    seeds: check.int('seeds', c.seeds, 1, 1000, 2),
-    seed: check.int('seed', c.seed, 0, MAX_SEED, 0),
-  };
-}
+/** A training config as the experiments use it (every default filled in). */
+export type ResolvedBase = TrainingFields;
 
 export function taskOf(b: ResolvedBase): Task {
   return makeTask(b.task, {
@@ -98,8 +84,6 @@ export function modelConfig(
   norm: NormPlacement,
   scale: ResidualScale,
 ): TransformerConfig {
-  if (b.dModel % b.heads !== 0)
-    throw new Error(`dModel (${b.dModel}) must be a multiple of heads (${b.heads})`);
   return {
     dModel: b.dModel,
     depth,
@@ -114,9 +98,11 @@ export function modelConfig(
   };
 }
 
-/** One row per evaluation step of one run. */
-export interface TrainingRow {
-  setting: string;
+/** One row per evaluation step of one run: the run's own columns (`Run`), then the measurements. */
+export type TrainingRow<Run = object> = Run & TrainingMeasures;
+
+/** What a training row measures. */
+export interface TrainingMeasures {
   seed: number;
   step: number;
   trainLoss: number;
@@ -131,9 +117,11 @@ export interface TrainingRow {
   diverged: boolean;
 }
 
-/** One summary row of the training experiments (mean over seeds). */
-export interface TrainingSummary {
-  setting: string;
+/** One summary row of the training experiments (mean over seeds), after the run's own columns. */
+export type TrainingSummary<Run = object> = Run & TrainingSummaryMeasures;
+
+/** What a training summary row holds. */
+export interface TrainingSummaryMeasures {
   step: number;
   valLoss: number;
   valLossStd: number;
@@ -144,15 +132,16 @@ export interface TrainingSummary {
   diverged: number;
 }
 
-export function rowsOf(
-  setting: string,
+/** The rows of one training run: `run`'s columns on every evaluation record. */
+export function rowsOf<Run extends object>(
+  run: Run,
   seed: number,
   records: EvalRecord[],
   diverged: boolean,
-): TrainingRow[] {
+): TrainingRow<Run>[] {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return records.map((r) => ({
-    setting,
+    ...run,
     seed,
     step: r.step,
     trainLoss: r.trainLoss,
@@ -165,11 +154,15 @@ export function rowsOf(
   }));
 }
 
-export function summarize(rows: TrainingRow[]): TrainingSummary[] {
-  return [...groupBy(rows, (r) => `${r.setting}|${r.step}`).values()].map((g) => {
+/** Means over seeds per run setting and step; `run` picks a row's own columns (e.g. depth and α). */
+export function summarize<Run extends object>(
+  rows: TrainingRow<Run>[],
+  run: (row: TrainingRow<Run>) => Run,
+): TrainingSummary<Run>[] {
+  return [...groupBy(rows, (r) => `${JSON.stringify(run(r))}|${r.step}`).values()].map((g) => {
     const loss = meanStd(g.map((r) => r.valLoss));
     return {
-      setting: g[0]!.setting,
+      ...run(g[0]!),
       step: g[0]!.step,
       valLoss: loss.mean,
       valLossStd: loss.std,
@@ -182,13 +175,14 @@ export function summarize(rows: TrainingRow[]): TrainingSummary[] {
 }
 
 /** Validation loss (mean ± one standard deviation over seeds) and a second metric against the step, one color per setting. */
-export function curves(
+export function curves<Run extends object>(
   title: string,
-  summary: TrainingSummary[],
-  second: { field: keyof TrainingSummary; title: string },
+  summary: TrainingSummary<Run>[],
+  label: (row: Run) => string,
+  second: { field: keyof TrainingSummaryMeasures; title: string },
 ): Record<string, unknown> {
   const values = summary.map((s) => ({
-    setting: s.setting,
+    setting: label(s),
     step: s.step,
     loss: finiteOrNull(s.valLoss),
     // A loss is ≥ 0: the ±sd band is cut at 0 rather than drawn below it.

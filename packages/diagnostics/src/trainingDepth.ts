@@ -2,111 +2,161 @@
  * Training experiment (a): deep Post-LN models train worse with α = 1 than with α = 1/√L (the loss
  * and the token cosine over training, at growing depth), trained with Adam.
  */
-import { createTransformer, type NormPlacement, type ResidualScale, train } from '@trainlab/attention';
+import { createTransformer, train } from '@trainlab/attention';
 import {
-  ConfigCheck,
+  type ExperimentDefinition,
   type ExperimentResult,
-  isInt,
-  isNum,
+  fixed,
+  int,
+  nonEmpty,
+  num,
   type RunOptions,
-  runCells,
-  seedList,
-} from './runner';
-import { scaleLabel } from './settings';
+  resolveConfig,
+  runExperiment,
+} from '@trainlab/runner';
+import { z } from 'zod';
+import { seedList } from './runner';
+import { hasScale, normSchema, rowBase, type ScaleKind, scaleLabel, scaleSchema } from './settings';
 import {
-  BASE_KEYS,
   curves,
   modelConfig,
-  type ResolvedBase,
-  resolveBase,
   rowsOf,
   summarize,
-  type TrainingBaseConfig,
   type TrainingRow,
   type TrainingSummary,
   taskOf,
+  trainingRules,
+  trainingShape,
 } from './trainingBase';
 
 // ---------------------------------------------------------------- (a) depth and residual scaling
 
-export interface TrainingDepthConfig extends TrainingBaseConfig {
-  /** @defaultValue [2, 8] */
-  depths?: number[];
-  /** @defaultValue [1, 'inv-sqrt-depth'] */
-  scales?: ResidualScale[];
-  /** @defaultValue 'post' */
-  norm?: NormPlacement;
-  /** Adam's learning rate. @defaultValue 1e-3 */
-  lr?: number;
+const trainingDepthSchema = z
+  .strictObject({
+    ...trainingShape,
+    depths: nonEmpty(int(1, 256)).default([2, 8]).describe('depths L to train'),
+    scales: nonEmpty(scaleSchema)
+      .default([1, 'inv-sqrt-depth'])
+      .describe('residual scales α: numbers, or inv-sqrt-depth for 1/√L'),
+    norm: normSchema.default('post').describe('LayerNorm placement'),
+    lr: num(0, 10).default(1e-3).describe("Adam's learning rate"),
+  })
+  .superRefine(trainingRules);
+
+/** Configuration of training experiment (a) (`train`). */
+export type TrainingDepthConfig = z.input<typeof trainingDepthSchema>;
+type Resolved = z.output<typeof trainingDepthSchema>;
+
+/** Which run a row of training experiment (a) belongs to: the depth and the residual scale. */
+export interface DepthRun {
+  depth: number;
+  scaleKind: ScaleKind;
+  /** α as run (1/√L evaluated at the depth). */
+  residualScale: number;
 }
 
-/** Training experiment (a)'s config with every default filled in (throws `E_CONFIG` naming each bad field). */
-export function resolveTrainingDepthConfig(
-  config: TrainingDepthConfig = {},
-): ResolvedBase & { depths: number[]; scales: ResidualScale[]; norm: NormPlacement; lr: number } {
-  const check = new ConfigCheck('trainingDepth');
-  check.keys(config, [...BASE_KEYS, 'depths', 'scales', 'norm', 'lr']);
-  const b = resolveBase(check, config);
-  const depths = check.list<number>('depths', config.depths, isInt(1, 256), 'integers from 1 to 256', [2, 8]);
-  const scales = check.list<ResidualScale>(
-    'scales',
-    config.scales,
-    (v) => v === 'inv-sqrt-depth' || isNum(0, 1e6)(v),
-    "numbers ≥ 0 or 'inv-sqrt-depth'",
-    [1, 'inv-sqrt-depth'],
-  );
-  const norm = check.oneOf<NormPlacement>('norm', config.norm, ['post', 'pre', 'none'], 'post');
-  const lr = check.num('lr', config.lr, 0, 10, 1e-3);
-  check.done();
-  return { ...b, depths, scales, norm, lr };
-}
+const runOf = (r: DepthRun): DepthRun => ({
+  depth: r.depth,
+  scaleKind: r.scaleKind,
+  residualScale: r.residualScale,
+});
+const label = (r: DepthRun) => `L=${r.depth} · ${scaleLabel(r)}`;
 
-/** Experiment (a): Post-LN models at growing depth with α = 1 vs 1/√L, trained with Adam; loss and token cosine over training. */
-export async function trainingDepthExperiment(
-  config: TrainingDepthConfig = {},
-  options: RunOptions<TrainingRow> = {},
-): Promise<
-  ExperimentResult<
-    ResolvedBase & { depths: number[]; scales: ResidualScale[]; norm: NormPlacement; lr: number },
-    TrainingRow,
-    TrainingSummary
-  >
-> {
-  const { depths, scales, norm, lr, ...b } = resolveTrainingDepthConfig(config);
-  const task = taskOf(b);
-  const cells = depths.flatMap((depth) =>
-    scales.flatMap((scale) => {
-      const setting = `L=${depth} · ${scaleLabel(scale)}`;
-      return seedList(b.seed, b.seeds).map((seed) => ({
-        key: `${setting} · seed ${seed}`,
-        run: async (): Promise<TrainingRow[]> => {
-          const model = createTransformer(modelConfig(b, task, depth, norm, scale), { seed });
-          const r = await train(model, task, {
-            steps: b.steps,
-            batchSize: b.batchSize,
-            evalEvery: b.evalEvery,
-            lr,
-            warmup: Math.min(20, b.steps),
-            seed,
-          });
-          model.dispose();
-          return rowsOf(setting, seed, r.records, r.diverged);
-        },
-      }));
-    }),
-  );
-  const { rows, failures } = await runCells('trainingDepth', cells, options);
-  const summary = summarize(rows);
-  return {
-    experiment: 'trainingDepth',
-    config: { ...b, depths, scales, norm, lr },
-    rows,
-    summary,
-    failures,
-    figure: curves(
-      `Training ${norm}-LN models on '${b.task}' with Adam: depth and residual scaling (${b.seeds} seeds)`,
+/** Training experiment (a) (`train`): Post-LN models at growing depth with α = 1 vs 1/√L, trained with Adam. */
+export const trainingDepthDefinition: ExperimentDefinition<
+  typeof trainingDepthSchema,
+  TrainingRow<DepthRun>,
+  TrainingSummary<DepthRun>
+> = {
+  id: 'train',
+  version: 1,
+  owner: '@trainlab/diagnostics',
+  engine: 'tfjs',
+  title: 'train Post-LN models at growing depth, α = 1 vs 1/√L: loss and token cosine over training',
+  example: '--task reverse --depths 2,8 --steps 300 --seeds 3',
+  schema: trainingDepthSchema,
+  cells: (c) => {
+    let made: ReturnType<typeof taskOf> | undefined;
+    const task = () => (made ??= taskOf(c)); // built once, by the first cell that runs here
+    return c.depths.flatMap((depth) =>
+      c.scales.flatMap((scale) => {
+        const { scaleKind, residualScale } = rowBase({ norm: c.norm, scale, mlp: true }, depth);
+        const run: DepthRun = { depth, scaleKind, residualScale };
+        return seedList(c.seed, c.seeds).map((seed) => ({
+          key: `${label(run)} · seed ${seed}`,
+          run: async (): Promise<TrainingRow<DepthRun>[]> => {
+            const t = task();
+            const model = createTransformer(modelConfig(c, t, depth, c.norm, scale), { seed });
+            const r = await train(model, t, {
+              steps: c.steps,
+              batchSize: c.batchSize,
+              evalEvery: c.evalEvery,
+              lr: c.lr,
+              warmup: Math.min(20, c.steps),
+              seed,
+            });
+            model.dispose();
+            return rowsOf(run, seed, r.records, r.diverged);
+          },
+        }));
+      }),
+    );
+  },
+  summarize: (rows) => summarize(rows, runOf),
+  figure: (summary, c) =>
+    curves(
+      `Training ${c.norm}-LN models on '${c.task}' with Adam: depth and residual scaling (${c.seeds} seeds)`,
       summary,
+      label,
       { field: 'lastCosine', title: 'last-block token cosine' },
     ),
-  };
+  reproduce: {
+    paper: 'rank collapse',
+    // A few minutes of training on 2 cores: not in the quick report.
+    config: ({ quick, seed }) =>
+      quick
+        ? null
+        : {
+            seed,
+            seeds: 2,
+            steps: 200,
+            evalEvery: 25,
+            task: 'reverse',
+            length: 6,
+            symbols: 8,
+            dModel: 32,
+            depths: [6],
+            scales: [1, 'inv-sqrt-depth'],
+          },
+    finding: ({ summary: s, config }) => {
+      const deep = config.depths.at(-1)!;
+      const curve = (scale: 1 | 'inv-sqrt-depth') => s.filter((r) => r.depth === deep && hasScale(r, scale));
+      const reach = (scale: 1 | 'inv-sqrt-depth') =>
+        curve(scale).find((r) => r.valAccuracy >= 0.95)?.step ?? Number.POSITIVE_INFINITY;
+      const steps = (v: number) => (Number.isFinite(v) ? `step ${v}` : 'not within the budget');
+      const [a, b] = [curve(1), curve('inv-sqrt-depth')];
+      return {
+        title: `Training a ${deep}-block Post-LN transformer on '${config.task}' with Adam: α = 1 vs 1/√L (${config.seeds} seeds)`,
+        reading:
+          `Early in training (step ${a[0]!.step}) the last block's token cosine is ${fixed(a[0]!.lastCosine)} with α = 1 and ${fixed(b[0]!.lastCosine)} with α = 1/√L; ` +
+          `95% validation accuracy is reached at ${steps(reach(1))} with α = 1 and at ${steps(reach('inv-sqrt-depth'))} with α = 1/√L (final validation loss ${fixed(a.at(-1)!.valLoss)} vs ${fixed(b.at(-1)!.valLoss)}).`,
+        claim:
+          'Deep Post-LN transformers whose tokens start aligned train slowly; scaling the residual branches by 1/√L fixes it.',
+        agrees: reach('inv-sqrt-depth') < reach(1),
+      };
+    },
+  },
+};
+
+/** Training experiment (a)'s config with every default filled in (throws `E_CONFIG` naming each bad field). */
+export function resolveTrainingDepthConfig(config: TrainingDepthConfig = {}): Resolved {
+  return resolveConfig(trainingDepthDefinition, config);
+}
+
+/** Runs training experiment (a) (`train`, see `trainingDepthDefinition`). */
+export function trainingDepthExperiment(
+  config: TrainingDepthConfig = {},
+  options: RunOptions<TrainingRow<DepthRun>> = {},
+): Promise<ExperimentResult<Resolved, TrainingRow<DepthRun>, TrainingSummary<DepthRun>>> {
+  return runExperiment(trainingDepthDefinition, config, options);
 }

@@ -1,12 +1,12 @@
-import { initBackend } from '@trainlab/tensor';
+import { initBackend, TrainlabError } from '@trainlab/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CellResult,
   collapseExperiment,
-  DiagnosticsError,
   depthSweepExperiment,
   dongResidualExperiment,
   gradientNormsExperiment,
+  hasScale,
   type ProgressEvent,
   type TokenCosineRow,
   tokenCosineExperiment,
@@ -69,16 +69,16 @@ describe('runner protocol', () => {
       norms: ['mid' as never],
       seeds: -1,
       colour: 1,
-    } as never).catch((e: unknown) => e)) as DiagnosticsError;
-    expect(error).toBeInstanceOf(DiagnosticsError);
-    expect(error.code).toBe('E_CONFIG');
-    expect(error.message).toMatch(/4 problems/);
-    expect(error.message).toMatch(/colour must be a known field/);
-    expect(error.message).toMatch(/seeds must be an integer from 1 to 1000, got -1/);
-    expect(error.message).toMatch(/norms must be a non-empty array of 'post' \| 'pre' \| 'none'/);
-    expect(error.message).toMatch(/depth must be an integer from 1 to 1024, got 0/);
-    await expect(depthSweepExperiment({ depths: [0] })).rejects.toThrow(/depths must be/);
-    await expect(collapseExperiment({ eps: [-1] })).rejects.toThrow(/eps must be/);
+    } as never).catch((e: unknown) => e)) as TrainlabError;
+    expect(error).toBeInstanceOf(TrainlabError);
+    expect(error).toMatchObject({ code: 'E_CONFIG', kind: 'user' });
+    expect(error.message).toMatch(/^invalid signal config \(4 problems\)/);
+    expect(error.message).toMatch(/colour: unknown field/);
+    expect(error.message).toMatch(/seeds: must be an integer from 1 to 1000, got -1/);
+    expect(error.message).toMatch(/norms\.0: must be one of 'post', 'pre', 'none', got "mid"/);
+    expect(error.message).toMatch(/depth: must be an integer from 1 to 1024, got 0/);
+    await expect(depthSweepExperiment({ depths: [0] })).rejects.toThrow(/depths\.0: must be an integer/);
+    await expect(collapseExperiment({ eps: [-1] })).rejects.toThrow(/eps\.0: must be a number from 0/);
   });
 });
 
@@ -92,10 +92,13 @@ describe('what the runners find', () => {
       norms: ['post'],
       mlp: [false],
     });
-    const at = (scale: string, depth: number) =>
-      r.summary.find((s) => s.scale === scale && s.depth === depth)!;
-    expect(at('α=1', 32).cosine).toBeGreaterThan(0.95);
-    expect(at('α=1/√L', 32).cosine).toBeLessThan(0.3);
+    const at = (scale: 1 | 'inv-sqrt-depth', depth: number) =>
+      r.summary.find((s) => hasScale(s, scale) && s.depth === depth)!;
+    expect(at(1, 32).cosine).toBeGreaterThan(0.95);
+    expect(at('inv-sqrt-depth', 32).cosine).toBeLessThan(0.3);
+    // Rows carry the residual scale as a number: 1/√L evaluated at each depth.
+    expect(at('inv-sqrt-depth', 32).residualScale).toBeCloseTo(1 / Math.sqrt(32), 15);
+    expect(at('inv-sqrt-depth', 2).residualScale).toBeCloseTo(1 / Math.sqrt(2), 15);
     for (const s of r.summary) expect(Math.abs(s.cosine - s.predicted)).toBeLessThan(0.1);
   });
 
@@ -108,13 +111,13 @@ describe('what the runners find', () => {
       norms: ['post'],
       mlp: [false],
     });
-    const ratio = (scale: string, layer: number) => {
+    const ratio = (scale: 1 | 'inv-sqrt-depth', layer: number) => {
       const g = (group: string) =>
-        r.summary.find((s) => s.scale === scale && s.layer === layer && s.group === group)!.gradient;
+        r.summary.find((s) => hasScale(s, scale) && s.layer === layer && s.group === group)!.gradient;
       return g('q') / g('v');
     };
-    expect(ratio('α=1', 15) / ratio('α=1', 0)).toBeLessThan(0.1);
-    expect(ratio('α=1/√L', 15) / ratio('α=1/√L', 0)).toBeGreaterThan(0.3);
+    expect(ratio(1, 15) / ratio(1, 0)).toBeLessThan(0.1);
+    expect(ratio('inv-sqrt-depth', 15) / ratio('inv-sqrt-depth', 0)).toBeGreaterThan(0.3);
     expect(r.rows.every((row) => row.gradient > 0)).toBe(true);
   });
 

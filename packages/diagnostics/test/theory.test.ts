@@ -16,6 +16,7 @@ import {
   layerGradients,
   predictGradientRatio,
   predictPropagation,
+  settingLabel,
   tokenCosineExperiment,
 } from '../src/index';
 
@@ -107,7 +108,9 @@ describe('propagation theory', () => {
     });
     expect(result.summary).toHaveLength(12 * 9);
     for (const row of result.summary) {
-      expect(Math.abs(row.rho - row.predicted), `${row.setting}, layer ${row.layer}`).toBeLessThan(0.05);
+      expect(Math.abs(row.rho - row.predicted), `${settingLabel(row)}, layer ${row.layer}`).toBeLessThan(
+        0.05,
+      );
     }
   });
 
@@ -120,7 +123,9 @@ describe('propagation theory', () => {
       seeds: 3,
     });
     for (const row of result.summary) {
-      expect(Math.abs(row.rho - row.predicted), `${row.setting}, layer ${row.layer}`).toBeLessThan(0.12);
+      expect(Math.abs(row.rho - row.predicted), `${settingLabel(row)}, layer ${row.layer}`).toBeLessThan(
+        0.12,
+      );
     }
   });
 

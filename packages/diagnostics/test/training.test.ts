@@ -22,19 +22,20 @@ describe('training experiments', () => {
   it('depth × residual scale: one run per cell, one row per evaluation, a loss that falls', async () => {
     const r = await trainingDepthExperiment({ ...tiny, depths: [1, 3], seeds: 2 });
     expect(r.rows).toHaveLength(2 * 2 * 2 * 3);
-    expect([...new Set(r.summary.map((s) => s.setting))]).toEqual([
-      'L=1 · α=1',
-      'L=1 · α=1/√L',
-      'L=3 · α=1',
-      'L=3 · α=1/√L',
+    const runs = [...new Set(r.summary.map((s) => `${s.depth}|${s.scaleKind}|${s.residualScale}`))];
+    expect(runs).toEqual([
+      '1|constant|1',
+      '1|inv-sqrt-depth|1',
+      '3|constant|1',
+      `3|inv-sqrt-depth|${1 / Math.sqrt(3)}`,
     ]);
-    for (const setting of new Set(r.summary.map((s) => s.setting))) {
-      const curve = r.summary.filter((s) => s.setting === setting);
+    for (const setting of runs) {
+      const curve = r.summary.filter((s) => `${s.depth}|${s.scaleKind}|${s.residualScale}` === setting);
       expect(curve.at(-1)!.valLoss, setting).toBeLessThan(curve[0]!.valLoss);
     }
     expect(r.figure.hconcat).toHaveLength(2);
     await expect(trainingDepthExperiment({ depths: [0] })).rejects.toThrow(
-      /depths must be a non-empty array/,
+      /depths\.0: must be an integer from 1 to 256, got 0/,
     );
   });
 
@@ -55,11 +56,11 @@ describe('training experiments', () => {
     expect(balancingFactor(model, task, 16)).toBeGreaterThan(1);
     model.dispose();
     const r = await optimizerExperiment({ ...tiny, seeds: 1, depth: 4 });
-    const first = (o: string) => r.summary.find((s) => s.setting === o)!;
+    const first = (o: string) => r.summary.find((s) => s.optimizer === o)!;
     expect(first('sgd-balanced').qUpdateOverV).toBeGreaterThan(first('sgd').qUpdateOverV);
     expect(r.summary.every((s) => s.diverged === 0)).toBe(true);
     await expect(optimizerExperiment({ optimizers: ['rmsprop' as never] })).rejects.toThrow(
-      /optimizers must be/,
+      /optimizers\.0: must be one of 'adam', 'sgd', 'sgd-balanced', got "rmsprop"/,
     );
   });
 });
