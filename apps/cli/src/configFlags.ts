@@ -1,92 +1,87 @@
 /**
- * Experiment configs from flags and config files (JSON or YAML), validated with the command's zod
- * schema and then by the runner's own resolver: a bad field is a `UsageError` (exit code 2) that
- * names it and its flag, says what is allowed and what was given, and suggests the field a typo
- * meant. Also what `--help` says of each flag: its config key and its default.
+ * An experiment's command-line flags, help and config validation, all derived from its definition's
+ * zod schema (see `@trainlab/runner`): one flag per config field (`dModel` → `--d-model`, `init.q` →
+ * `--init-q`), help text from the field's description, choices and default, and configs read from a
+ * JSON or YAML file with the flags on top, checked by the schema itself. A bad field is a
+ * `UsageError` (exit code 2) that names it and its flag, says what is allowed and what was given,
+ * and suggests the field a typo meant. Nothing here knows any experiment by name.
  */
 import { readFileSync } from 'node:fs';
+import {
+  checkConfig,
+  type ExperimentDefinition,
+  type FieldKind,
+  issueLine,
+  type SchemaField,
+  schemaFields,
+  valueText,
+} from '@trainlab/runner';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { UsageError } from './context';
 
-/** One flag: its name, the config key it sets (`a.b` for a nested field) and how its text is read. */
+export { nearest } from '@trainlab/runner';
+
+/** One flag: its name and the config field it sets. */
 export interface FlagSpec {
   flag: string;
-  key: string;
-  kind: 'int' | 'number' | 'ints' | 'numbers' | 'strings' | 'bools' | 'scales' | 'string';
-  help: string;
-  /** The default as help shows it, where the resolved config does not hold it. */
-  defaultText?: string;
+  field: SchemaField;
 }
 
-/** A diagnostics runner's config resolver: fills in every default, throws `E_CONFIG` on a bad field. */
-// biome-ignore lint/suspicious/noExplicitAny: each runner has its own config type
-export type Resolver = (config: any) => object;
+/** The fields a flag does not set: `seed` is the global `--seed`. */
+const GLOBAL_FIELDS = new Set(['seed']);
 
-/** A config value as one would type it on the command line: lists comma-separated. */
-export function flagText(value: unknown): string {
-  if (Array.isArray(value)) return value.map(flagText).join(',');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+/** The flag of a config field: `dModel` → `d-model`, `init.q` → `init-q`. */
+export function flagName(path: string): string {
+  return path
+    .split('.')
+    .map((part) => part.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
+    .join('-');
 }
 
-/** The value at a dotted path (`init.q`) of a config. */
-function getPath(config: Record<string, unknown>, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config);
+/** The key commander stores a flag's value under: `d-model` → `dModel`. */
+function attributeName(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function setPath(config: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let at = config;
-  for (const k of keys.slice(0, -1)) {
-    const next = at[k];
-    at[k] = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...next } : {};
-    at = at[k] as Record<string, unknown>;
-  }
-  at[keys.at(-1)!] = value;
+/** The flags of an experiment: one per config field except the global ones. */
+export function flagsOf(definition: ExperimentDefinition): FlagSpec[] {
+  return schemaFields(definition.schema)
+    .filter((field) => !GLOBAL_FIELDS.has(field.path))
+    .map((field) => ({ flag: flagName(field.path), field }));
 }
 
-/** The schema's fields (nested objects as `a.b`) that no flag sets: config-file only. */
-function configOnlyFields(schema: z.ZodType, flags: readonly FlagSpec[]): string[] {
-  const out: string[] = [];
-  const walk = (type: z.ZodType, prefix: string) => {
-    let t: z.ZodType = type;
-    while (t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
-    if (t instanceof z.ZodObject) {
-      for (const [k, v] of Object.entries(t.shape)) walk(v as z.ZodType, prefix ? `${prefix}.${k}` : k);
-    } else if (!flags.some((f) => f.key === prefix)) out.push(prefix);
-  };
-  walk(schema, '');
-  return out;
+function choicesOf(kind: FieldKind): readonly string[] | undefined {
+  if (kind.type === 'list') return choicesOf(kind.item);
+  return kind.type === 'string' ? kind.choices : undefined;
+}
+
+/** The help line of a flag: what it is, its choices, its config key and its default. */
+function helpOf(f: FlagSpec): string {
+  const choices = choicesOf(f.field.kind);
+  const list = f.field.kind.type === 'list';
+  const parts: string[] = [];
+  if (choices) parts.push(`${list ? 'any of' : 'one of'} ${choices.join(', ')}`);
+  else if (list) parts.push('comma-separated');
+  parts.push(`config: ${f.field.path}`);
+  parts.push(`default: ${f.field.default === undefined ? 'none' : valueText(f.field.default)}`);
+  return `${f.field.description || f.field.path} (${parts.join('; ')})`;
 }
 
 /**
- * Adds a command's flags (as text, read by `readConfig`) and `--config`. Each flag's help names its
- * config-file key and its default, taken from the runner's own resolved config (so help cannot
- * drift from what runs); fields that only a config file can set are listed after the options.
+ * Adds an experiment's flags (read as text by `readConfig`) and `--config`. Help shows each flag's
+ * config key and default, taken from the schema (so help cannot drift from what runs); fields a
+ * flag does not set (the seed: the global `--seed`) are listed after the options.
  */
-export function addConfigFlags(
-  command: Command,
-  flags: readonly FlagSpec[],
-  schema: z.ZodType,
-  resolve: Resolver,
-): Command {
-  const defaults = resolve({}) as Record<string, unknown>;
+export function addConfigFlags(command: Command, definition: ExperimentDefinition): Command {
   command.option('--config <file>', 'a JSON or YAML file with any of the fields below (flags win)');
-  for (const f of flags) {
-    const value = getPath(defaults, f.key);
-    const shown = f.defaultText ?? (value === undefined ? undefined : flagText(value));
-    command.option(
-      `--${f.flag} <value>`,
-      `${f.help} (config: ${f.key}${shown === undefined ? '' : `; default: ${shown}`})`,
+  for (const f of flagsOf(definition)) command.option(`--${f.flag} <value>`, helpOf(f));
+  const only = schemaFields(definition.schema)
+    .filter((field) => GLOBAL_FIELDS.has(field.path))
+    .map(
+      (field) =>
+        `  ${field.path.padEnd(9)} ${field.description} (also --${flagName(field.path)}); default: ${valueText(field.default)}`,
     );
-  }
-  const only = configOnlyFields(schema, flags).map((key) => {
-    if (key === 'seed') return '  seed      the first seed (also --seed); default: 0';
-    const value = getPath(defaults, key);
-    return `  ${key.padEnd(9)} ${value === undefined ? '' : `default: ${flagText(value)}`}`;
-  });
   if (only.length > 0)
     command.addHelpText('after', `\nConfig-file fields without a flag:\n${only.join('\n')}`);
   return command;
@@ -109,139 +104,75 @@ export function readConfigFile(path: string): unknown {
   }
 }
 
-function readFlag(spec: FlagSpec, text: string): unknown {
-  const list = () =>
-    text
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0);
-  const number = (s: string) => {
-    const v = Number(s);
-    if (s === '' || !Number.isFinite(v))
-      throw new UsageError(`--${spec.flag} must be a number, got ${JSON.stringify(s)}`);
-    return v;
-  };
-  switch (spec.kind) {
-    case 'int':
-    case 'number':
-      return number(text);
-    case 'ints':
-    case 'numbers':
-      return list().map(number);
-    case 'strings':
-      return list();
+/** A flag's text as a value of its field's kind; numbers and words only (the schema checks ranges). */
+function readValue(flag: string, kind: FieldKind, text: string): unknown {
+  switch (kind.type) {
+    case 'number': {
+      const v = Number(text);
+      if (text.trim() === '' || !Number.isFinite(v))
+        throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(text)}`);
+      return v;
+    }
+    case 'boolean':
+      if (text !== 'true' && text !== 'false')
+        throw new UsageError(`--${flag} must be true or false, got ${JSON.stringify(text)}`);
+      return text === 'true';
     case 'string':
       return text;
-    case 'bools':
-      return list().map((s) => {
-        if (s !== 'true' && s !== 'false')
-          throw new UsageError(`--${spec.flag} must be a list of true/false, got ${JSON.stringify(s)}`);
-        return s === 'true';
-      });
-    case 'scales':
-      return list().map((s) => (s === 'inv-sqrt-depth' ? s : number(s)));
+    case 'number-or':
+      return kind.words.includes(text) ? text : readValue(flag, { type: 'number', integer: false }, text);
+    case 'list':
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+        .map((s) => readValue(flag, kind.item, s));
   }
 }
 
-/** Edit distance, for "did you mean" on config keys. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
+function setPath(config: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let at = config;
+  for (const k of keys.slice(0, -1)) {
+    const next = at[k];
+    at[k] = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...next } : {};
+    at = at[k] as Record<string, unknown>;
   }
-  return row[b.length]!;
-}
-
-/** The closest known name, if it is close enough to be a typo. */
-export function nearest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const k of known) {
-    const d = distance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let t: z.ZodType = schema;
-  for (const k of path) {
-    while (t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
-    if (!(t instanceof z.ZodObject)) return [];
-    t = t.shape[k as string] as z.ZodType;
-  }
-  while (t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
-  return t instanceof z.ZodObject ? Object.keys(t.shape) : [];
+  at[keys.at(-1)!] = value;
 }
 
 /**
- * The config of a command: the `--config` file, then the flags on top, then `--seed`, validated
- * against the command's schema and then by the runner's own resolver (so a value the library
- * refuses, such as heads that do not divide the width, is a usage error before any work starts).
- * Every message names the field, its flag, what is allowed and what was given.
+ * The config of an experiment command, every default filled in: the `--config` file, then the flags
+ * on top, then `--seed`, validated by the definition's schema before any work starts. Every message
+ * names the field, its flag, what is allowed and what was given.
  */
-export function readConfig<T>(
-  name: string,
-  schema: z.ZodType<T>,
-  flags: readonly FlagSpec[],
+export function readConfig(
+  definition: ExperimentDefinition,
   options: Record<string, unknown>,
   seed: number | undefined,
-  resolve?: Resolver,
-): T {
+): Record<string, unknown> {
   const fromFile = options.config === undefined ? {} : readConfigFile(String(options.config));
   if (fromFile === null || typeof fromFile !== 'object' || Array.isArray(fromFile)) {
-    throw new UsageError(`--config: the file must hold an object of ${name} config fields`);
+    throw new UsageError(`--config: the file must hold an object of ${definition.id} config fields`);
   }
   const merged: Record<string, unknown> = { ...(fromFile as Record<string, unknown>) };
+  const flags = flagsOf(definition);
   for (const f of flags) {
-    const camel = f.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const text = options[camel];
-    if (text !== undefined) setPath(merged, f.key, readFlag(f, String(text)));
+    const text = options[attributeName(f.flag)];
+    if (text !== undefined) setPath(merged, f.field.path, readValue(f.flag, f.field.kind, String(text)));
   }
-  if (seed !== undefined && schema instanceof z.ZodObject && 'seed' in schema.shape) merged.seed = seed;
-  const flagOf = (key: string) => flags.find((f) => f.key === key)?.flag;
-  const parsed = schema.safeParse(merged);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        const known = knownKeys(schema, issue.path);
-        return issue.keys.map((key) => {
-          const path = [...issue.path, key].join('.');
-          const near = nearest(key, known);
-          return `${path}: unknown field${near ? ` (did you mean ${near}?)` : ''}; known: ${known.join(', ')}`;
-        });
-      }
-      const path = issue.path.join('.') || '(config)';
-      const flag = flagOf(path) ?? flagOf(String(issue.path[0]));
-      const given = getPath(merged, issue.path.map(String).join('.'));
-      return [
-        `${path}${flag ? ` (--${flag})` : ''}: ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`,
-      ];
-    });
-    throw new UsageError(`invalid ${name} config:\n  - ${lines.join('\n  - ')}`);
-  }
-  if (resolve) {
-    try {
-      resolve(parsed.data);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'E_CONFIG') throw error;
-      // The runner's messages are "  - <field> must be …": name the flag beside each field.
-      const lines = (error as Error).message
-        .split('\n')
-        .filter((l) => l.startsWith('  - '))
-        .map((l) => {
-          const field = l.slice(4).split(' ')[0]!;
-          const flag = flagOf(field);
-          return flag ? `${field} (--${flag})${l.slice(4 + field.length)}` : l.slice(4);
-        });
-      throw new UsageError(`invalid ${name} config:\n  - ${lines.join('\n  - ')}`);
-    }
-  }
-  return parsed.data;
+  if (seed !== undefined && schemaFields(definition.schema).some((f) => f.path === 'seed'))
+    merged.seed = seed;
+  const checked = checkConfig(definition.schema, merged);
+  if (checked.ok) return checked.config as Record<string, unknown>;
+  // `norms.1` is set by --norms, `init.q` by --init-q: the longest field path the issue lies under.
+  const flagOf = (path: string) =>
+    flags
+      .filter((f) => path === f.field.path || path.startsWith(`${f.field.path}.`))
+      .sort((a, b) => b.field.path.length - a.field.path.length)[0]?.flag;
+  const lines = checked.issues.map((issue) => {
+    const flag = issue.known ? undefined : flagOf(issue.path);
+    return issueLine(issue, flag ? `${issue.path} (--${flag})` : issue.path);
+  });
+  throw new UsageError(`invalid ${definition.id} config:\n  - ${lines.join('\n  - ')}`);
 }

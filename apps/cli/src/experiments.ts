@@ -7,19 +7,18 @@ import { join } from 'node:path';
 import {
   type CellFailure,
   type CellResult,
-  EXPERIMENT_VERSIONS,
-  type ExperimentName,
+  type ExperimentDefinition,
   type ExperimentResult,
   type RunOptions,
-} from '@trainlab/diagnostics';
+  runExperiment as runDefinition,
+} from '@trainlab/runner';
 import { tf } from '@trainlab/tensor';
 import type { Context } from './context';
 import { writeFigure } from './render';
-import { RUNNERS } from './runners';
 import { type RunStore, type Scope, scopeOf } from './store';
 import { VERSIONS } from './versions';
 
-// biome-ignore lint/suspicious/noExplicitAny: each runner has its own row and config types
+// biome-ignore lint/suspicious/noExplicitAny: each experiment has its own row and config types
 type AnyResult = ExperimentResult<any, any, any>;
 
 /** How many cells were computed now and how many came from the store. */
@@ -97,36 +96,54 @@ export async function storedSweep<T>(
   return { result, counts };
 }
 
-/** Runs one diagnostics experiment and writes its outputs under `out/figures` and `out/data`. */
+/** The store scope of an experiment's run: its resolved config, the backend, and the code that computes it. */
+export function experimentScope(definition: ExperimentDefinition, config: unknown, backend: string): Scope {
+  return scopeOf(
+    definition.id,
+    { config, backend },
+    { version: definition.version, owner: `${definition.owner}@${VERSIONS[definition.owner] ?? 'unknown'}` },
+  );
+}
+
+/**
+ * Runs one experiment (its config already resolved by its schema) through the store — on the
+ * worker threads when its cells need TensorFlow.js and there are several — and writes its outputs
+ * under `out/figures` and `out/data`.
+ */
 export async function runExperiment(
   ctx: Context,
   store: RunStore,
-  runner: string,
-  name: string,
+  definition: ExperimentDefinition,
   config: Record<string, unknown>,
 ): Promise<{ result: AnyResult; counts: CellCounts; files: OutputFiles }> {
-  const run = RUNNERS[runner]!;
-  const pool = ctx.cellPool();
-  const info = await ctx.backend();
-  const scope = scopeOf(
-    runner,
-    { config, backend: info.name },
-    {
-      version: EXPERIMENT_VERSIONS[runner as ExperimentName],
-      owner: `@trainlab/diagnostics@${VERSIONS['@trainlab/diagnostics']}`,
-    },
+  const tfjs = definition.engine === 'tfjs';
+  const pool = tfjs ? ctx.cellPool() : null;
+  // Plain-JavaScript experiments never start TensorFlow.js; their cells are recorded as 'js'.
+  const backend = tfjs ? (await ctx.backend()).name : 'js';
+  const scope = experimentScope(definition, config, backend);
+  const { result, counts } = await storedSweep(
+    ctx,
+    store,
+    scope,
+    config,
+    definition.id,
+    (options) =>
+      runDefinition(
+        definition,
+        config,
+        pool
+          ? {
+              ...options,
+              execute: (key) => pool.execute({ experiment: definition.id, config, key }),
+              concurrency: pool.workers,
+            }
+          : options,
+      ),
+    backend,
   );
-  const { result, counts } = await storedSweep(ctx, store, scope, config, name, (options) =>
-    run(
-      config,
-      pool
-        ? { ...options, execute: (key) => pool.execute({ runner, config, key }), concurrency: pool.workers }
-        : options,
-    ),
-  );
-  const files = await writeOutputs(ctx, name, result);
+  const files = await writeOutputs(ctx, definition.id, result);
   if (result.failures.length > 0) throw new CellsFailedError(result.failures);
-  if (tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);
+  if (tfjs && tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);
   return { result, counts, files };
 }
 
@@ -161,13 +178,15 @@ export async function writeOutputs(ctx: Context, name: string, out: Outputs): Pr
   const figure = await writeFigure(out.figure, join(ctx.outDir('figures'), name));
   const data = ctx.outDir('data');
   const json = join(data, `${name}.json`);
-  const body = out.summary
-    ? { experiment: out.experiment, config: out.config, summary: out.summary, rows: out.rows }
+  // A summary that is the rows themselves (one row per cell) is written once, as rows.
+  const summary = out.summary === out.rows ? undefined : out.summary;
+  const body = summary
+    ? { experiment: out.experiment, config: out.config, summary, rows: out.rows }
     : { experiment: out.experiment, config: out.config, rows: out.rows };
   writeFileSync(json, `${JSON.stringify(body, jsonNumbers, 2)}\n`);
   const csv = join(data, `${name}.csv`);
-  writeFileSync(csv, toCsv(out.summary ?? out.rows));
-  if (!out.summary) return { ...figure, json, csv };
+  writeFileSync(csv, toCsv(summary ?? out.rows));
+  if (!summary) return { ...figure, json, csv };
   const rowsCsv = join(data, `${name}.rows.csv`);
   writeFileSync(rowsCsv, toCsv(out.rows));
   return { ...figure, json, csv, rowsCsv };

@@ -4,15 +4,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SOLVERS, GAMES, MINIMAX_METHODS, MORE_WILD_VARIANTS, POLL_SET_NAMES } from '@trainlab/dfo';
+import { GAMES, MINIMAX_METHODS, MORE_WILD_VARIANTS, POLL_SET_NAMES } from '@trainlab/dfo';
+import type { ExperimentDefinition } from '@trainlab/runner';
 import { BACKEND_PREFERENCE, type BackendRequest, isUserError, Rng, tf } from '@trainlab/tensor';
 import { Command, CommanderError, Option } from 'commander';
-import { addConfigFlags, EXPERIMENT_COMMANDS, type ExperimentCommand, readConfig } from './config';
+import { addConfigFlags, readConfig } from './configFlags';
 import { Context, type GlobalOptions, UsageError } from './context';
-import { minimaxCommand, minimizeCommand, positiveInt, positiveNumber } from './dfo';
-import { benchmarkScope, moreWildBenchmark } from './dfoBenchmarks';
+import { EXPERIMENTS } from './definitions';
+import { minimaxCommand, minimizeCommand } from './dfo';
 import { CellsFailedError, runExperiment, table } from './experiments';
-import { writeFigure } from './render';
 import { reproduce } from './reproduce';
 import { openStore, type SqliteRunStore } from './store';
 import { CLI_VERSION } from './versions';
@@ -71,6 +71,42 @@ async function withStore(
   }
 }
 
+/** Aliases kept for commands that were renamed when their experiment got one id everywhere. */
+const ALIASES: Record<string, string> = { 'more-wild': 'bench' };
+
+/**
+ * The command of one experiment: flags, help (with defaults) and config validation from its schema;
+ * the run goes through the store; the summary (or the definition's digest) is printed as a table.
+ */
+function experimentCommand(parent: Command, definition: ExperimentDefinition, prefix: string): Command {
+  const command = parent.command(definition.id).description(definition.title);
+  const alias = ALIASES[definition.id];
+  if (alias) command.alias(alias);
+  addConfigFlags(command, definition);
+  command.addHelpText('after', `\nExample:\n  ${prefix} ${definition.id} ${definition.example}`);
+  command.action(async (options: Record<string, unknown>, cmd: Command) => {
+    // Flags and config are checked before the store is opened or TensorFlow.js starts.
+    const config = readConfig(definition, options, globals(cmd).seed);
+    await withStore(cmd, async (ctx, store) => {
+      const { result, counts, files } = await runExperiment(ctx, store, definition, config);
+      const digest = definition.digest?.(result.summary, result.config);
+      const shown = (digest ?? result.summary) as Record<string, unknown>[];
+      ctx.print(table(shown.slice(0, 40), Object.keys(shown[0] ?? {}).slice(0, 8)));
+      if (shown.length > 40) ctx.print(`… ${shown.length - 40} more rows in ${files.json}`);
+      ctx.print(`\nfigure: ${files.svg} (and .png)\ndata: ${files.json}, ${files.csv}`);
+      ctx.result({
+        experiment: result.experiment,
+        config: result.config,
+        counts,
+        files,
+        ...(digest ? { digest } : {}),
+        summary: result.summary,
+      });
+    });
+  });
+  return command;
+}
+
 /** The `trainlab` program: every command, option and help text (also the source of the CLI reference). */
 export function buildProgram(): Command {
   const program = new Command('trainlab')
@@ -116,39 +152,9 @@ export function buildProgram(): Command {
       });
     });
 
-  for (const [name, spec] of Object.entries(EXPERIMENT_COMMANDS) as [
-    ExperimentCommand,
-    (typeof EXPERIMENT_COMMANDS)[ExperimentCommand],
-  ][]) {
-    const command = program.command(name).description(spec.summary);
-    addConfigFlags(command, spec.flags, spec.schema, spec.resolve);
-    command.addHelpText('after', `\nExample:\n  ${spec.example}`);
-    command.action(async (options: Record<string, unknown>, cmd: Command) => {
-      // Flags and config are checked before the store is opened or TensorFlow.js starts.
-      const config = readConfig(
-        name,
-        spec.schema as never,
-        spec.flags,
-        options,
-        globals(cmd).seed,
-        spec.resolve,
-      ) as Record<string, unknown>;
-      await withStore(cmd, async (ctx, store) => {
-        const { result, counts, files } = await runExperiment(ctx, store, spec.runner, name, config);
-        ctx.print(table(result.summary.slice(0, 40), Object.keys(result.summary[0] ?? {}).slice(0, 8)));
-        if (result.summary.length > 40)
-          ctx.print(`… ${result.summary.length - 40} more rows in ${files.json}`);
-        ctx.print(`\nfigure: ${files.svg} (and .png)\ndata: ${files.json}, ${files.csv}`);
-        ctx.result({
-          experiment: result.experiment,
-          config: result.config,
-          counts,
-          files,
-          summary: result.summary,
-        });
-      });
-    });
-  }
+  // Every experiment is a command: its flags, help and defaults come from its definition.
+  for (const definition of EXPERIMENTS.filter((d) => d.owner !== '@trainlab/dfo'))
+    experimentCommand(program, definition, 'trainlab');
 
   const dfo = program
     .command('dfo')
@@ -195,63 +201,9 @@ export function buildProgram(): Command {
       const ctx = new Context(globals(command), DEFAULT_OUT);
       await minimaxCommand(ctx, options, ctx.seed ?? 0);
     });
-  dfo
-    .command('bench')
-    .description('Moré–Wild data profiles for chosen solvers (stored and resumable)')
-    .option(
-      '--solvers <list>',
-      `comma-separated, from ${Object.keys(BENCH_SOLVERS).join(', ')} (default: ds-coordinate,ds-probabilistic,nelder-mead)`,
-    )
-    .addOption(
-      new Option('--variant <name>', "the problems' variant (default: smooth)").choices(MORE_WILD_VARIANTS),
-    )
-    .option('--tau <t>', 'accuracy τ of the data profile, in (0, 1) (default: 1e-3)')
-    .option('--budget <k>', 'evaluations per problem in units of n + 1 (default: 100)')
-    .addHelpText(
-      'after',
-      '\nExample:\n  trainlab dfo bench --solvers ds-probabilistic,nelder-mead --variant noisy',
-    )
-    .action(
-      async (
-        options: { solvers?: string; variant?: string; tau?: string; budget?: string },
-        command: Command,
-      ) => {
-        await withStore(command, async (ctx, store) => {
-          const variant = (options.variant ?? 'smooth') as 'smooth';
-          if (!['smooth', 'nondiff', 'wild', 'noisy'].includes(variant)) {
-            throw new UsageError(
-              `--variant must be one of smooth, nondiff, wild, noisy, got ${JSON.stringify(options.variant)}`,
-            );
-          }
-          const tau = options.tau === undefined ? 1e-3 : positiveNumber('--tau', options.tau);
-          if (tau >= 1)
-            throw new UsageError(`--tau must be a number in (0, 1), got ${JSON.stringify(options.tau)}`);
-          const config = {
-            solvers: (options.solvers ?? 'ds-coordinate,ds-probabilistic,nelder-mead')
-              .split(',')
-              .map((s) => s.trim()),
-            variant,
-            tau,
-            budget: positiveInt('--budget', options.budget, 100),
-            seed: ctx.seed ?? 0,
-          };
-          const { summary, figure, counts } = await moreWildBenchmark(
-            ctx,
-            store,
-            benchmarkScope('more-wild', config),
-            config,
-          );
-          const files = await writeFigure(figure, join(ctx.outDir('figures'), 'more-wild'));
-          const final = config.solvers.map((solver) => ({
-            solver,
-            solved: summary.filter((r) => r.solver === solver).at(-1)!.solved,
-          }));
-          ctx.print(table(final, ['solver', 'solved']));
-          ctx.print(`figure: ${files.svg} (and .png)`);
-          ctx.result({ config, counts, final, files });
-        });
-      },
-    );
+  // The benchmarks of @trainlab/dfo: commands of `trainlab dfo`, made as every experiment's.
+  for (const definition of EXPERIMENTS.filter((d) => d.owner === '@trainlab/dfo'))
+    experimentCommand(dfo, definition, 'trainlab dfo');
 
   program
     .command('backend')

@@ -3,7 +3,10 @@
  * commands, options, choices, defaults and help texts), so that the documentation site never
  * drifts from what `trainlab --help` prints.
  */
+import { schemaFields, valueText } from '@trainlab/runner';
 import type { Command, Option } from 'commander';
+import { flagName } from './configFlags';
+import { commandOf, EXPERIMENTS } from './definitions';
 import { buildProgram } from './program';
 
 export { buildProgram };
@@ -80,4 +83,43 @@ export function cliReference(program: Command = buildProgram()): string {
   ];
   for (const command of program.commands) section(command, 3, out);
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The reference of every experiment and benchmark as one Markdown page, from their definitions:
+ * id, owning package, protocol version, command, and each config field with its flag, what it is
+ * and its default. The same schemas give the CLI its flags, so the two cannot disagree.
+ */
+export function experimentsReference(): string {
+  const out = [
+    '# Experiments',
+    '',
+    '<!-- Generated from the experiment definitions of @trainlab/diagnostics and @trainlab/dfo (apps/cli/src/reference.ts). Do not edit. -->',
+    '',
+    'Each experiment is defined once, in the package that owns it: a config schema (every field with its default),',
+    'the cells it computes, how rows become a summary and a figure, and the claim of the paper it checks. The CLI',
+    'commands, the worker threads, `trainlab reproduce` and this page are all made from those definitions.',
+    'A config file (JSON or YAML, `--config`) takes the same fields as the flags.',
+    '',
+  ];
+  for (const d of EXPERIMENTS) {
+    out.push(`## \`${d.id}\``, '', `${d.title}.`, '');
+    out.push(
+      `Command: \`trainlab ${commandOf(d).join(' ')}\` · defined in \`${d.owner}\` (protocol version ${d.version}) · ${d.engine === 'tfjs' ? 'runs on TensorFlow.js' : 'plain JavaScript'}${d.reproduce ? ` · in the report (${d.reproduce.paper})` : ''}`,
+      '',
+    );
+    out.push('| field | flag | description | default |', '| --- | --- | --- | --- |');
+    for (const f of schemaFields(d.schema)) {
+      const flag = f.path === 'seed' ? '`--seed` (global)' : `\`--${flagName(f.path)}\``;
+      const fallback = f.default === undefined ? '' : `\`${valueText(f.default)}\``;
+      out.push(`| \`${f.path}\` | ${flag} | ${cell(f.description)} | ${fallback} |`);
+    }
+    out.push('', '```sh', `trainlab ${commandOf(d).join(' ')} ${d.example}`, '```', '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The ids of every experiment and benchmark, in report order (what the experiments page lists). */
+export function experimentIds(): string[] {
+  return EXPERIMENTS.map((d) => d.id);
 }

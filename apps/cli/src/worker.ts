@@ -1,13 +1,16 @@
 /**
  * A worker thread of the cell pool: its own TensorFlow.js on the backend the main thread chose,
- * computing one cell of a diagnostics sweep at a time by calling the runner with `{ only: [key] }`.
+ * computing one cell of an experiment at a time: the definition's cell `key` of the resolved config.
  * Cells are seeded by their key, so the rows are exactly those a serial run would compute.
  */
+import { cellOf, resolveConfig, runExperiment } from '@trainlab/runner';
 import { type BackendRequest, initBackend } from '@trainlab/tensor';
-import { RUNNERS } from './runners';
+import { EXPERIMENTS, experimentById } from './definitions';
 
 export interface CellTask {
-  runner: string;
+  /** The experiment's id. */
+  experiment: string;
+  /** Its resolved config. */
   config: unknown;
   key: string;
   backend: BackendRequest;
@@ -15,16 +18,20 @@ export interface CellTask {
 
 let ready: Promise<unknown> | undefined;
 
+/** A config of a few milliseconds that runs a TensorFlow.js experiment's hot paths (forward, backward, measurements). */
+const WARMUP = { depth: 2, dModel: 8, n: 4, seeds: 1, norms: ['post', 'pre'], mlp: [true], scales: [1] };
+
 export default async function runCell(
   task: CellTask | { warmup: true; backend: BackendRequest },
 ): Promise<unknown[]> {
   ready ??= initBackend({ backend: task.backend });
   await ready;
   if ('warmup' in task) {
-    // Compile the hot paths (forward, backward, measurements) on a tiny model before real cells arrive.
-    const tiny = { depth: 2, dModel: 8, n: 4, seeds: 1, norms: ['post', 'pre'], mlp: [true], scales: [1] };
-    await RUNNERS.gradientNorms!(tiny, {});
-    await RUNNERS.tokenCosine!(tiny, {});
+    // Compile the hot paths on a tiny model before real cells arrive.
+    for (const id of ['grads', 'signal']) {
+      const definition = EXPERIMENTS.find((d) => d.id === id);
+      if (definition) await runExperiment(definition, WARMUP);
+    }
     return [];
   }
   // Test hook: a worker that crashes (an uncaught error kills the thread) while computing this cell.
@@ -35,9 +42,6 @@ export default async function runCell(
     });
     await new Promise(() => undefined);
   }
-  const runner = RUNNERS[task.runner];
-  if (!runner) throw new Error(`unknown runner ${task.runner}`);
-  const result = await runner(task.config, { only: [task.key] });
-  if (result.rows.length === 0) throw new Error(`no cell ${JSON.stringify(task.key)} in ${task.runner}`);
-  return result.rows;
+  const definition = experimentById(task.experiment);
+  return cellOf(definition, resolveConfig(definition, task.config), task.key).run();
 }

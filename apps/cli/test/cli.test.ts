@@ -113,7 +113,8 @@ describe('trainlab', () => {
     expect(md).toMatch(/## How this report was made\n\n[\s\S]*\| command \| trainlab reproduce --quick/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="figures/signal.png"');
     const csv = readFileSync(join(out, 'data', 'signal.csv'), 'utf8').split('\n');
-    expect(csv[0]).toBe('setting,norm,scale,mlp,layer,cosine,cosineStd,rho,predicted');
+    // Rows carry values (the residual scale as a number and how it was chosen), never display labels.
+    expect(csv[0]).toBe('norm,scaleKind,residualScale,mlp,layer,cosine,cosineStd,rho,predicted');
 
     const again = trainlab(['reproduce', '--quick', '--out', out, '--json']);
     expect(again.code).toBe(0);
@@ -167,7 +168,7 @@ describe('trainlab', () => {
     writeFileSync(yaml, 'depth: 4\nnorms: [post, middle]\ncolour: red\n');
     const bad = trainlab(['signal', '--config', yaml, '--out', out]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/norms\.1 \(--norms\): .*"post"\|"pre"\|"none"/);
+    expect(bad.stderr).toMatch(/norms\.1 \(--norms\): must be one of 'post', 'pre', 'none', got "middle"/);
     expect(bad.stderr).toMatch(/colour/);
     const json = join(out, 'bad.json');
     writeFileSync(json, '{ "depth": ');

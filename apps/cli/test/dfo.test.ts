@@ -47,11 +47,12 @@ describe('trainlab dfo', () => {
     ]);
     expect(bench.code, bench.stderr).toBe(0);
     const b = JSON.parse(bench.stdout) as {
-      final: { solver: string; solved: number }[];
+      digest: { solver: string; solved: number }[];
       counts: { computed: number };
     };
     expect(b.counts.computed).toBe(2 * 53);
-    for (const f of b.final) expect(f.solved).toBeGreaterThan(0);
+    expect(b.digest.map((f) => f.solver)).toEqual(['ds-probabilistic', 'nelder-mead']);
+    for (const f of b.digest) expect(f.solved).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'figures', 'more-wild.png'))).toBe(true);
   });
 

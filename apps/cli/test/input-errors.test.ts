@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { nearest } from '../src/config';
+import { nearest } from '../src/configFlags';
 import { trainlab } from './run';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'trainlab-input-'));
@@ -37,7 +37,7 @@ describe('flags and config files', () => {
 
   it('refuses heads that do not divide the width, naming the flag (and no advice the command cannot take)', () => {
     const message = usage(['signal', '--d-model', '100', '--heads', '3', '--out', tmp()]);
-    expect(message).toMatch(/heads \(--heads\) must be a divisor of dModel = 100/);
+    expect(message).toMatch(/heads \(--heads\): must be a divisor of dModel = 100, got 3/);
     expect(message).not.toMatch(/headDim/);
   });
 

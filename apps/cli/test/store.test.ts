@@ -2,10 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gamesDefinition } from '@trainlab/dfo';
 import { runCells } from '@trainlab/runner';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Context } from '../src/context';
-import { storedSweep } from '../src/experiments';
+import { runExperiment, storedSweep } from '../src/experiments';
 import { openStore, scopeOf } from '../src/store';
 
 const code = (version: number, owner = '@trainlab/diagnostics@1.2.0') => ({ version, owner });
@@ -62,6 +63,25 @@ describe('a sweep through the store', () => {
     expect(logged.join('')).toMatch(
       /example: 3 stored cells of this config came from other code \(@trainlab\/diagnostics@[\d.]+, example v1; now @trainlab\/diagnostics@1\.2\.0, example v2\): computing anew/,
     );
+    store.close();
+  });
+});
+
+describe('an experiment through the store', () => {
+  it('is read back on a rerun, and computed anew once its definition’s version is bumped', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'trainlab-store-'));
+    const store = openStore(join(out, 'runs.sqlite'));
+    const ctx = new Context({ out, quiet: true }, out);
+    const config = { budget: 40, seed: 0 };
+    const first = await runExperiment(ctx, store, gamesDefinition, config);
+    expect(first.counts.computed).toBe(first.result.rows.length);
+    const again = await runExperiment(ctx, store, gamesDefinition, config);
+    expect(again.counts).toMatchObject({ computed: 0, reused: first.counts.computed });
+    expect(again.result.rows).toEqual(first.result.rows);
+    const bumped = { ...gamesDefinition, version: gamesDefinition.version + 1 };
+    const after = await runExperiment(ctx, store, bumped, config);
+    expect(after.counts).toMatchObject({ computed: first.counts.computed, reused: 0 });
+    expect(after.result.rows).toEqual(first.result.rows);
     store.close();
   });
 });

@@ -51,7 +51,7 @@ describe('stdout and stderr', () => {
     const r = trainlab([...SWEEP.slice(0, 2), '3', ...SWEEP.slice(3), '--out', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^setting +norm +scale/m);
+    expect(r.stdout).toMatch(/^norm +scaleKind +residualScale/m);
     expect(r.stdout).toMatch(/^figure: .*signal\.svg/m);
   });
 

@@ -32,6 +32,7 @@ export default defineConfig({
       { text: 'Demos', link: '/demos/rank-collapse' },
       { text: 'Theory', link: '/theory' },
       { text: 'CLI', link: '/cli' },
+      { text: 'Experiments', link: '/experiments' },
       { text: 'API', link: '/api/' },
     ],
     // The repository and the packages on npm, as icons at the right of the nav bar.

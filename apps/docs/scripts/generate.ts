@@ -3,6 +3,7 @@
  *   - api/         the API reference, by TypeDoc from the packages' TSDoc (an exported symbol
  *                  without a doc comment, or a broken {@link}, fails the build);
  *   - cli.md       the CLI reference, from the CLI's own command definitions;
+ *   - experiments.md every experiment's config fields, flags and defaults, from the definitions;
  *   - theory.md    the theory notes of @trainlab/diagnostics;
  *   - guide/*.md   one guide per package, from its README (links rewritten for the site);
  *   - public/tfjs/ the .wasm files of the TensorFlow.js wasm backend, served by the site.
@@ -11,7 +12,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliReference } from '@trainlab/cli/reference';
+import { cliReference, experimentsReference } from '@trainlab/cli/reference';
 import { Application, type TypeDocOptions } from 'typedoc';
 import { PACKAGES, rewriteLinks, undocumented } from './checks';
 
@@ -102,7 +103,8 @@ const t0 = performance.now();
 wasmFiles();
 guides();
 write(join(site, 'cli.md'), cliReference());
+write(join(site, 'experiments.md'), experimentsReference());
 await api();
 console.log(
-  `docs: generated api/, cli.md, theory.md, guide/*.md, public/tfjs/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  `docs: generated api/, cli.md, experiments.md, theory.md, guide/*.md, public/tfjs/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );

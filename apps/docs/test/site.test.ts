@@ -39,6 +39,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the built site', () => {
       '/guide/cli',
       '/theory',
       '/cli',
+      '/experiments',
       '/api/',
       '/demos/rank-collapse',
       '/demos/direct-search',
@@ -148,5 +149,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the built site', () => {
     const names = walk(buildProgram(), 'trainlab');
     expect(names.length).toBeGreaterThan(10);
     for (const n of names) expect(html, n).toContain(n);
+  });
+
+  it('the experiments page lists every experiment with its fields and defaults, generated from the definitions', async () => {
+    const { experimentIds } = await import('@trainlab/cli/reference');
+    const html = await (await fetch(`${s.url}/experiments`)).text();
+    const ids = experimentIds();
+    expect(ids.length).toBeGreaterThanOrEqual(10);
+    // Each id is a section heading (VitePress gives headings their slug as id).
+    for (const id of ids) expect(html, id).toMatch(new RegExp(`<h2 id="${id}"`));
+    expect(html).toContain('--d-model');
   });
 });

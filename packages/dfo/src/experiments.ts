@@ -4,17 +4,16 @@
  * config schema, cells, summary, figure and the claim of the paper it checks. The CLI, its report
  * and the docs iterate {@link BENCHMARKS}; none defines a benchmark itself.
  */
-import {
-  type ExperimentDefinition,
-  fixed,
-  int,
-  nonEmpty,
-  oneOf,
-  sci,
-  seedField,
-} from '@trainlab/runner';
+import { type ExperimentDefinition, fixed, int, nonEmpty, oneOf, sci, seedField } from '@trainlab/runner';
 import { z } from 'zod';
-import { BENCH_SOLVERS, type GameRow, gamesBenchmarkCells, moreWildBenchmarkCells, moreWildProfile, type TraceRow } from './benchmarks';
+import {
+  BENCH_SOLVERS,
+  type GameRow,
+  gamesBenchmarkCells,
+  moreWildBenchmarkCells,
+  moreWildProfile,
+  type TraceRow,
+} from './benchmarks';
 import { MORE_WILD_VARIANTS, type MoreWildVariant } from './problems/moreWild';
 import { DATA_PROFILE_X_LABEL } from './profiles';
 
@@ -145,7 +144,9 @@ const moreWildSchema = z.strictObject({
     .lt(1, { error: 'must be a number in (0, 1)' })
     .default(1e-3)
     .describe('accuracy τ of the data profile'),
-  budget: int(1, 100_000).default(100).describe('evaluations per problem, in units of n + 1 (simplex gradients)'),
+  budget: int(1, 100_000)
+    .default(100)
+    .describe('evaluations per problem, in units of n + 1 (simplex gradients)'),
   seed: seedField(),
 });
 
@@ -179,12 +180,20 @@ export const moreWildDefinition: ExperimentDefinition<typeof moreWildSchema, Tra
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2.2 },
     encoding: {
       x: { field: 'kappa', type: 'quantitative', title: DATA_PROFILE_X_LABEL },
-      y: { field: 'solved', type: 'quantitative', title: 'share of problems solved', scale: { domain: [0, 1] } },
+      y: {
+        field: 'solved',
+        type: 'quantitative',
+        title: 'share of problems solved',
+        scale: { domain: [0, 1] },
+      },
       color: { field: 'solver', type: 'nominal' },
     },
   }),
   digest: (summary, c) =>
-    c.solvers.map((solver) => ({ solver, solved: summary.filter((r) => r.solver === solver).at(-1)!.solved })),
+    c.solvers.map((solver) => ({
+      solver,
+      solved: summary.filter((r) => r.solver === solver).at(-1)!.solved,
+    })),
   reproduce: {
     paper: 'direct search',
     config: ({ quick, seed }) => ({

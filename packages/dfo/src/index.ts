@@ -28,14 +28,14 @@ export {
   moreWildProfile,
   solveGame,
 } from './benchmarks';
-export type { ProfilePoint } from './experiments';
-export { BENCHMARKS, gamesDefinition, moreWildDefinition } from './experiments';
 export type { DirectSearchOptions, DirectSearchResult, IterationInfo } from './directSearch';
 export { directSearch, iterateDirectSearch } from './directSearch';
 export type { DfoErrorCode } from './errors';
 export { DfoError } from './errors';
 export type { Estimation } from './estimation';
 export { requiredSamples } from './estimation';
+export type { ProfilePoint } from './experiments';
+export { BENCHMARKS, gamesDefinition, moreWildDefinition } from './experiments';
 export type {
   GameObjective,
   GameOracle,

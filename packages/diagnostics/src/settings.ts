@@ -56,7 +56,7 @@ export function headsDivideWidth(config: { heads: number; dModel: number }, ctx:
     ctx.addIssue({
       code: 'custom',
       path: ['heads'],
-      message: `must be a divisor of dModel = ${config.dModel} (each head gets dModel / heads features)`,
+      message: `must be a divisor of dModel = ${config.dModel}`,
       input: config.heads,
     });
   }

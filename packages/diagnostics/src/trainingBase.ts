@@ -49,7 +49,7 @@ export function trainingRules(c: TrainingFields, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: 'custom',
       path: ['heads'],
-      message: `must be a divisor of dModel = ${c.dModel} (each head gets dModel / heads features)`,
+      message: `must be a divisor of dModel = ${c.dModel}`,
       input: c.heads,
     });
   }

@@ -6,7 +6,13 @@
  *
  * @module @trainlab/runner
  */
-export type { ExperimentDefinition, ExperimentResult, FigureSpec, Finding, ReproduceSpec } from './definition';
+export type {
+  ExperimentDefinition,
+  ExperimentResult,
+  FigureSpec,
+  Finding,
+  ReproduceSpec,
+} from './definition';
 export { cellOf, fixed, resolveConfig, runExperiment, sci } from './definition';
 export type { RunnerErrorCode } from './errors';
 export { RunnerError } from './errors';

@@ -114,7 +114,9 @@ function kindOf(type: z.ZodType, path: string): FieldKind {
       break;
     }
   }
-  throw new Error(`config field ${path}: a ${def.type} field has no text form (schemas hold numbers, words, lists)`);
+  throw new Error(
+    `config field ${path}: a ${def.type} field has no text form (schemas hold numbers, words, lists)`,
+  );
 }
 
 /** The leaf fields of an object schema, nested objects flattened to dotted paths, in schema order. */
@@ -124,7 +126,8 @@ export function schemaFields(schema: z.ZodType): SchemaField[] {
     const u = unwrap(type);
     if (defOf(u.inner).type === 'object') {
       const shape = (u.inner as z.ZodObject).shape as Record<string, z.ZodType>;
-      for (const [k, v] of Object.entries(shape)) walk(v, prefix ? `${prefix}.${k}` : k, parentOptional || u.optional);
+      for (const [k, v] of Object.entries(shape))
+        walk(v, prefix ? `${prefix}.${k}` : k, parentOptional || u.optional);
       return;
     }
     out.push({
@@ -218,8 +221,7 @@ export function checkConfig<S extends z.ZodType>(
       });
     }
     const given = at(input, issue.path);
-    const message =
-      given === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    const message = given === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
     return [{ path: issue.path.join('.') || '(config)', message, ...(given === undefined ? {} : { given }) }];
   });
   return { ok: false, issues };
@@ -227,7 +229,8 @@ export function checkConfig<S extends z.ZodType>(
 
 /** One line per issue: `depth: must be an integer from 1 to 1024, got 0`. */
 export function issueLine(issue: ConfigIssue, label: string = issue.path): string {
-  const given = issue.given === undefined ? '' : `, got ${JSON.stringify(issue.given) ?? String(issue.given)}`;
+  const given =
+    issue.given === undefined ? '' : `, got ${JSON.stringify(issue.given) ?? String(issue.given)}`;
   const known = issue.known ? `; known: ${issue.known.join(', ')}` : '';
   return `${label}: ${issue.message}${given}${known}`;
 }
