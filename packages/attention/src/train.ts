@@ -49,6 +49,13 @@ export interface TrainOptions {
   seed?: Seed;
   /** Called with every evaluation record as soon as it exists. */
   onEval?: (record: EvalRecord) => void | Promise<void>;
+  /**
+   * How `LayerRecord.cosine` is measured from a block's output on the probe batch (`[batch, n, d]`
+   * in, a number out; it must not keep the tensor). `@trainlab/diagnostics` passes its float64
+   * `tokenCosine`, so training reports the same measure as every other experiment.
+   * @defaultValue the mean pairwise token cosine, computed in float32 on the backend
+   */
+  tokenMeasure?: (output: Tensor) => number;
   /** Resume from this checkpoint (weights, optimizer state, step). */
   checkpoint?: Checkpoint;
 }
@@ -268,7 +275,7 @@ export async function train(model: Transformer, task: Task, options: TrainOption
         );
       return {
         layer: t.layer,
-        cosine: meanCosine(t.output!),
+        cosine: (options.tokenMeasure ?? meanCosine)(t.output!),
         grad: Object.fromEntries(GROUPS.map((g) => [g, of(gradNorms, g)])) as LayerRecord['grad'],
         update: Object.fromEntries(GROUPS.map((g) => [g, of(updateNorms, g)])) as LayerRecord['update'],
       };

@@ -110,6 +110,31 @@ describe('train', () => {
     model.dispose();
   });
 
+  it('measures each block with the token measure it is given (default: its own float32 cosine)', async () => {
+    const task = makeTask('copy', { length: 4, symbols: 5, trainSize: 100, validationSize: 20 });
+    const shapes: number[][] = [];
+    const model = modelFor(task);
+    const own = await train(model, task, { steps: 2, evalEvery: 2 });
+    const other = modelFor(task);
+    const given = await train(other, task, {
+      steps: 2,
+      evalEvery: 2,
+      tokenMeasure: (out) => {
+        shapes.push(out.shape);
+        return out.shape[0]! + 0.5;
+      },
+    });
+    // One call per block, on the [batch, n, d] output of the probe batch (20 validation sequences).
+    expect(shapes).toEqual([
+      [20, 4, 32],
+      [20, 4, 32],
+    ]);
+    expect(given.records[0]!.layers.map((l) => l.cosine)).toEqual([20.5, 20.5]);
+    for (const l of own.records[0]!.layers) expect(l.cosine).toBeGreaterThan(-1 / 3 - 1e-6);
+    model.dispose();
+    other.dispose();
+  });
+
   it('reports divergence instead of throwing, and checks its options', async () => {
     const task = makeTask('copy', { length: 4, symbols: 5, trainSize: 100, validationSize: 20 });
     const model = modelFor(task, { norm: 'none' });

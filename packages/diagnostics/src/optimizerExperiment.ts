@@ -19,6 +19,7 @@ import {
 import { tf } from '@trainlab/tensor';
 import { z } from 'zod';
 import { layerGradients } from './gradients';
+import { tokenCosine } from './measures';
 import { seedList } from './runner';
 import { normSchema, scaleSchema } from './settings';
 import {
@@ -90,7 +91,8 @@ export const optimizerDefinition: ExperimentDefinition<
   TrainingSummary<OptimizerRun>
 > = {
   id: 'optimizers',
-  version: 1,
+  // 2: the token cosine of the training records is diagnostics' float64 tokenCosine (was float32).
+  version: 2,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title: 'Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps',
@@ -112,6 +114,7 @@ export const optimizerDefinition: ExperimentDefinition<
             evalEvery: c.evalEvery,
             seed,
             warmup: Math.min(20, c.steps),
+            tokenMeasure: tokenCosine,
             clip: 1,
             ...(optimizer === 'adam'
               ? { optimizer: 'adam', lr: c.adamLr }

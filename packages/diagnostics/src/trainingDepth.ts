@@ -15,6 +15,7 @@ import {
   runExperiment,
 } from '@trainlab/runner';
 import { z } from 'zod';
+import { tokenCosine } from './measures';
 import { seedList } from './runner';
 import { hasScale, normSchema, rowBase, type ScaleKind, scaleLabel, scaleSchema } from './settings';
 import {
@@ -69,7 +70,8 @@ export const trainingDepthDefinition: ExperimentDefinition<
   TrainingSummary<DepthRun>
 > = {
   id: 'train',
-  version: 1,
+  // 2: the token cosine of the training records is diagnostics' float64 tokenCosine (was float32).
+  version: 2,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title: 'train Post-LN models at growing depth, α = 1 vs 1/√L: loss and token cosine over training',
@@ -93,6 +95,7 @@ export const trainingDepthDefinition: ExperimentDefinition<
               evalEvery: c.evalEvery,
               lr: c.lr,
               warmup: Math.min(20, c.steps),
+              tokenMeasure: tokenCosine,
               seed,
             });
             model.dispose();
