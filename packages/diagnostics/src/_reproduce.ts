@@ -7,3 +7,17 @@ export function reproduceSize(quick: boolean): { dModel: number; n: number; seed
 export function reproduceDepth(quick: boolean): number {
   return quick ? 12 : 24;
 }
+
+/** The training runs `reproduce` makes (full size only: minutes on 2 cores): a small model on 'reverse'. */
+export function reproduceTraining(seed: number) {
+  return {
+    seed,
+    seeds: 2,
+    steps: 200,
+    evalEvery: 25,
+    task: 'reverse',
+    length: 6,
+    symbols: 8,
+    dModel: 32,
+  } as const;
+}

@@ -18,6 +18,7 @@ import {
 } from '@trainlab/runner';
 import { tf } from '@trainlab/tensor';
 import { z } from 'zod';
+import { reproduceTraining } from './_reproduce';
 import { layerGradients } from './gradients';
 import { tokenCosine } from './measures';
 import { seedList } from './runner';
@@ -138,20 +139,7 @@ export const optimizerDefinition: ExperimentDefinition<
   reproduce: {
     paper: 'rank collapse',
     // A few minutes of training on 2 cores: not in the quick report.
-    config: ({ quick, seed }) =>
-      quick
-        ? null
-        : {
-            seed,
-            seeds: 2,
-            steps: 200,
-            evalEvery: 25,
-            task: 'reverse',
-            length: 6,
-            symbols: 8,
-            dModel: 32,
-            depth: 4,
-          },
+    config: ({ quick, seed }) => (quick ? null : { ...reproduceTraining(seed), depth: 4 }),
     finding: ({ summary: s, config }) => {
       const final = (o: TrainingOptimizer) => s.filter((r) => r.optimizer === o).at(-1)!;
       const early = (o: TrainingOptimizer) => s.find((r) => r.optimizer === o)!;

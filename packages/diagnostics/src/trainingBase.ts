@@ -19,6 +19,7 @@ import { int, oneOf, seedField } from '@trainlab/runner';
 import type { z } from 'zod';
 import { sideLegend, titled } from './_figures';
 import { finiteOrNull, groupBy, meanStd, VEGA_LITE_SCHEMA } from './runner';
+import { headsDivideWidth } from './settings';
 
 /** The fields both training experiments share (each adds its own model and optimizer fields). */
 export const trainingShape = {
@@ -45,14 +46,7 @@ type TrainingFields = z.output<z.ZodObject<typeof trainingShape>>;
  * enough distinct sequences (symbols^length) for its training and validation sets.
  */
 export function trainingRules(c: TrainingFields, ctx: z.RefinementCtx): void {
-  if (c.dModel % c.heads !== 0) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['heads'],
-      message: `must be a divisor of dModel = ${c.dModel}`,
-      input: c.heads,
-    });
-  }
+  headsDivideWidth(c, ctx);
   const wanted = c.trainSize + c.validationSize;
   if (c.task !== 'translate' && c.symbols ** c.length < wanted) {
     ctx.addIssue({

@@ -15,6 +15,7 @@ import {
   runExperiment,
 } from '@trainlab/runner';
 import { z } from 'zod';
+import { reproduceTraining } from './_reproduce';
 import { tokenCosine } from './measures';
 import { seedList } from './runner';
 import { hasScale, normSchema, rowBase, type ScaleKind, scaleLabel, scaleSchema } from './settings';
@@ -117,20 +118,7 @@ export const trainingDepthDefinition: ExperimentDefinition<
     paper: 'rank collapse',
     // A few minutes of training on 2 cores: not in the quick report.
     config: ({ quick, seed }) =>
-      quick
-        ? null
-        : {
-            seed,
-            seeds: 2,
-            steps: 200,
-            evalEvery: 25,
-            task: 'reverse',
-            length: 6,
-            symbols: 8,
-            dModel: 32,
-            depths: [6],
-            scales: [1, 'inv-sqrt-depth'],
-          },
+      quick ? null : { ...reproduceTraining(seed), depths: [6], scales: [1, 'inv-sqrt-depth'] },
     finding: ({ summary: s, config }) => {
       const deep = config.depths.at(-1)!;
       const curve = (scale: 1 | 'inv-sqrt-depth') => s.filter((r) => r.depth === deep && hasScale(r, scale));
