@@ -3,6 +3,7 @@
  * model itself, on every backend the machine has.
  */
 import { type BackendName, initBackend, Rng, tf } from '@trainlab/tensor';
+import { expectClose } from '@trainlab/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { createTransformer, gradients, type TransformerConfig } from '../src/index';
 
@@ -36,7 +37,8 @@ describe.each(['cpu', 'wasm'] as BackendName[])('on %s', (backend) => {
       // Every token of a sequence is the same vector (a different one per sequence).
       const x = tf.tidy(() => tf.tile(randn([2, 1, D], 'tokens'), [1, N, 1]));
       const r = model.forward(x, { taps: { include: ['maps'] } });
-      for (const t of r.taps) expect(maxAbs(tf.sub(t.maps!, 1 / N))).toBeLessThan(1e-6);
+      for (const t of r.taps)
+        expectClose(t.maps!.dataSync(), 1 / N, 'float32Op', `block ${t.layer} attention`);
       r.dispose();
 
       const g = gradients(model, x, { kind: 'probe', seed: 3 });
@@ -102,7 +104,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('on %s', (backend) => {
       });
       const scale = maxAbs(expected);
       expect(maxAbs(tf.sub(r.taps[0]!.attn!, expected)) / scale).toBeLessThan(1e-5);
-      expect(maxAbs(tf.sub(r.taps[0]!.maps!, 1 / N))).toBeLessThan(1e-7);
+      expectClose(r.taps[0]!.maps!.dataSync(), 1 / N, 'float32Op', 'attention maps');
       const g = gradients(model, x, { kind: 'probe' });
       expect(g.norms['blocks.1.attn.wq']).toBe(0);
       expect(g.norms['blocks.1.attn.wv']).toBeGreaterThan(0);
@@ -118,7 +120,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('on %s', (backend) => {
     const x = randn([2, N, D], 'x');
     const zeroQ = createTransformer({ dModel: D, depth: 2, heads: 2, init: { q: 0 } }, { seed: 5 });
     const r = zeroQ.forward(x, { taps: { include: ['maps'] } });
-    for (const t of r.taps) expect(maxAbs(tf.sub(t.maps!, 1 / N))).toBeLessThan(1e-7);
+    for (const t of r.taps) expectClose(t.maps!.dataSync(), 1 / N, 'float32Op', `block ${t.layer} attention`);
     const g = gradients(zeroQ, x, { kind: 'probe' });
     expect(g.norms['blocks.0.attn.wk']).toBe(0);
     expect(g.norms['blocks.1.attn.wk']).toBe(0);
@@ -130,7 +132,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('on %s', (backend) => {
     const hot = createTransformer({ dModel: D, depth: 2, heads: 2, tau: 1 }, { seed: 5 });
     const rc = cold.forward(x, { taps: { include: ['maps'] } });
     const rh = hot.forward(x, { taps: { include: ['maps'] } });
-    expect(maxAbs(tf.sub(rc.taps[1]!.maps!, 1 / N))).toBeLessThan(1e-6);
+    expectClose(rc.taps[1]!.maps!.dataSync(), 1 / N, 'float32Op', 'τ → 0 attention');
     expect(maxAbs(tf.sub(rh.taps[1]!.maps!, 1 / N))).toBeGreaterThan(1e-2);
     tf.dispose([rc, rh].flatMap((q) => [q.output, ...q.taps.map((t) => t.maps!)]));
     x.dispose();

@@ -1,5 +1,5 @@
 import { initBackend, Rng, tf } from '@trainlab/tensor';
-import { expectNoTensorLeak } from '@trainlab/tensor/testing';
+import { expectClose, expectNoTensorLeak } from '@trainlab/tensor/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttentionError, createTransformer, layerNorm, type TransformerConfig } from '../src/index';
@@ -169,7 +169,7 @@ describe('forward', () => {
       expect(r.taps[0]![name]!.shape).toEqual([5, 8]);
     expect(r.taps[1]!.maps!.shape).toEqual([2, 5, 5]);
     const rowSums = tf.sum(r.taps[1]!.maps!, -1).dataSync();
-    expect(maxAbsDiff(rowSums, new Float32Array(10).fill(1))).toBeLessThan(1e-6);
+    expectClose(rowSums, 1, 'float32Op', 'attention row sums');
     // The last tapped output is the model's output (no final LN for post-LN).
     expect(maxAbsDiff(r.taps[1]!.output!.dataSync(), r.output.dataSync())).toBe(0);
     r.dispose();
@@ -194,10 +194,7 @@ describe('forward', () => {
         const expected = tf.tidy(() =>
           norm === 'pre' ? layerNorm(t.input!, m.config.normEps, g, b) : tf.clone(t.input!),
         );
-        expect(
-          maxAbsDiff(t.attnIn!.dataSync(), expected.dataSync()),
-          `${norm} block ${t.layer}`,
-        ).toBeLessThan(1e-6);
+        expectClose(t.attnIn!.dataSync(), expected.dataSync(), 'float32Op', `${norm} block ${t.layer}`);
         expected.dispose();
         expect(t.attnIn).not.toBe(t.input);
       }

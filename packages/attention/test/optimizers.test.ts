@@ -1,4 +1,5 @@
 import { initBackend, tf } from '@trainlab/tensor';
+import { expectClose } from '@trainlab/tensor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, sgd } from '../src/index';
 
@@ -40,7 +41,7 @@ describe('optimizers', () => {
         m[j] = b1 * m[j]! + (1 - b1) * gi;
         v[j] = b2 * v[j]! + (1 - b2) * gi * gi;
         const want = (-rate * (m[j]! / (1 - b1 ** (t + 1)))) / (Math.sqrt(v[j]! / (1 - b2 ** (t + 1))) + eps);
-        expect(deltas[t]![j]!).toBeCloseTo(want, 6);
+        expectClose(deltas[t]![j]!, want, 'float32Op', `Adam step ${t + 1}, coordinate ${j}`);
       });
     });
     // The first step of Adam moves every coordinate by ≈ rate, whatever the gradient's size.
@@ -58,8 +59,8 @@ describe('optimizers', () => {
       ],
       0.1,
     );
-    expect(deltas[0]![0]!).toBeCloseTo(-0.1, 7);
-    expect(deltas[1]![0]!).toBeCloseTo(-0.15, 7);
-    expect(deltas[2]![1]!).toBeCloseTo(0.15, 7); // u = 0.5·(0.5·(−2) − 2) = −1.5
+    expectClose(deltas[0]![0]!, -0.1, 'float32Op', 'step 1');
+    expectClose(deltas[1]![0]!, -0.15, 'float32Op', 'step 2');
+    expectClose(deltas[2]![1]!, 0.15, 'float32Op', 'step 3'); // u = 0.5·(0.5·(−2) − 2) = −1.5
   });
 });

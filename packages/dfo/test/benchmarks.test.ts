@@ -1,10 +1,14 @@
+import { resolveConfig, runExperiment } from '@trainlab/runner';
 import { describe, expect, it } from 'vitest';
 import {
+  BENCHMARKS,
   GAMES,
   gameStationarity,
   gamesBenchmarkCells,
+  gamesDefinition,
   MINIMAX_METHODS,
   moreWildBenchmarkCells,
+  moreWildDefinition,
   moreWildProfile,
   quadraticGame,
   solveGame,
@@ -71,5 +75,46 @@ describe('the benchmarks as cells', () => {
       const curve = summary.filter((s) => s.solver === solver).map((s) => s.solved);
       expect(curve.every((v, i) => v >= 0 && v <= 1 && (i === 0 || v >= curve[i - 1]!))).toBe(true);
     }
+  });
+});
+
+describe('the benchmarks as definitions', () => {
+  it('have ids, defaults and the cells of the cell functions', () => {
+    expect(BENCHMARKS.map((d) => d.id)).toEqual(['games', 'more-wild']);
+    const games = resolveConfig(gamesDefinition, {});
+    expect(games).toEqual({ budget: 20_000, seed: 0 });
+    expect(gamesDefinition.cells(games).map((c) => c.key)).toEqual(
+      gamesBenchmarkCells(games).map((c) => c.key),
+    );
+    const wild = resolveConfig(moreWildDefinition, { budget: 5 });
+    expect(wild).toEqual({
+      solvers: ['ds-coordinate', 'ds-probabilistic', 'nelder-mead'],
+      variant: 'smooth',
+      tau: 1e-3,
+      budget: 5,
+      seed: 0,
+    });
+    expect(moreWildDefinition.cells(wild)).toHaveLength(3 * 53);
+  });
+
+  it('refuse bad configs before any work, naming each field', () => {
+    expect(() => resolveConfig(moreWildDefinition, { tau: 1, solvers: ['bobyqa'] })).toThrow(
+      /solvers\.0: must be one of 'ds-coordinate', [\s\S]*tau: must be a number in \(0, 1\), got 1/,
+    );
+    expect(() => resolveConfig(gamesDefinition, { budget: 5 })).toThrow(
+      /budget: must be an integer from 10 to/,
+    );
+  });
+
+  it('run to a summary, a figure and a reading of the claim (games: one row per method and game)', async () => {
+    const r = await runExperiment(gamesDefinition, { budget: 200 });
+    expect(r.rows).toHaveLength(Object.keys(GAMES).length * MINIMAX_METHODS.length);
+    expect(r.summary).toBe(r.rows);
+    expect((r.figure.data as { values: unknown[] }).values).toHaveLength(r.rows.length);
+    const finding = gamesDefinition.reproduce!.finding(r);
+    expect(finding.reading).toMatch(
+      /Direct search ends at least as stationary as zeroth-order GDA on \d of \d games/,
+    );
+    expect(typeof finding.agrees).toBe('boolean');
   });
 });

@@ -1,4 +1,5 @@
 import { initBackend, TrainlabError } from '@trainlab/tensor';
+import { expectClose } from '@trainlab/tensor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CellResult,
@@ -97,8 +98,8 @@ describe('what the runners find', () => {
     expect(at(1, 32).cosine).toBeGreaterThan(0.95);
     expect(at('inv-sqrt-depth', 32).cosine).toBeLessThan(0.3);
     // Rows carry the residual scale as a number: 1/√L evaluated at each depth.
-    expect(at('inv-sqrt-depth', 32).residualScale).toBeCloseTo(1 / Math.sqrt(32), 15);
-    expect(at('inv-sqrt-depth', 2).residualScale).toBeCloseTo(1 / Math.sqrt(2), 15);
+    expectClose(at('inv-sqrt-depth', 32).residualScale, 1 / Math.sqrt(32), 'float64');
+    expectClose(at('inv-sqrt-depth', 2).residualScale, 1 / Math.sqrt(2), 'float64');
     for (const s of r.summary) expect(Math.abs(s.cosine - s.predicted)).toBeLessThan(0.1);
   });
 

@@ -4,6 +4,7 @@
  */
 import { createTransformer } from '@trainlab/attention';
 import { initBackend, Rng, tf } from '@trainlab/tensor';
+import { expectClose } from '@trainlab/tensor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   activationMoments,
@@ -26,9 +27,9 @@ beforeAll(async () => {
 
 describe('arc-cosine kernel and activation moments', () => {
   it('has the known values and pushes correlations up', () => {
-    expect(arcCosine(1)).toBeCloseTo(1, 12);
-    expect(arcCosine(0)).toBeCloseTo(1 / Math.PI, 12);
-    expect(arcCosine(-1)).toBeCloseTo(0, 12);
+    expectClose(arcCosine(1), 1, 'float64');
+    expectClose(arcCosine(0), 1 / Math.PI, 'float64');
+    expectClose(arcCosine(-1), 0, 'float64');
     for (const r of [-0.5, 0, 0.3, 0.9, 0.999]) expect(arcCosine(r)).toBeGreaterThan(r);
   });
 
@@ -82,7 +83,7 @@ describe('propagation theory', () => {
         { n: 16, rho0: 0.1 },
       );
       closed.forEach((r, l) => {
-        expect(recursion[l]!.rho).toBeCloseTo(r, 12);
+        expectClose(recursion[l]!.rho, r, 'float64');
       });
     }
     const n = 32;
@@ -95,7 +96,7 @@ describe('propagation theory', () => {
       { dModel: 8, depth: 10, norm: 'pre', mlp: false, finalNorm: false },
       { n, rho0: 0.2 },
     );
-    for (const l of pre) expect((1 - l.rho) * l.q).toBeCloseTo(0.8, 12);
+    for (const l of pre) expectClose((1 - l.rho) * l.q, 0.8, 'float64');
   });
 
   it('matches the measured token correlation per layer for every block kind (uniform attention: |Δρ| < 0.05)', async () => {
@@ -181,7 +182,7 @@ describe('gradient ratio theory', () => {
     const a = gradientRatioForTokens(tokens, { tau: 0.5, sigmaK: 2 });
     const b = predictGradientRatio({ n: 32, d: 1024, rho: 0.5, sigmaX: 1.5, tau: 0.5, sigmaK: 2 });
     expect(Math.abs(a.qOverV / b.qOverV - 1)).toBeLessThan(0.1);
-    expect(b.kOverV / b.qOverV).toBeCloseTo(0.5, 12);
+    expectClose(b.kOverV / b.qOverV, 0.5, 'float64');
     expect(predictGradientRatio({ n: 32, d: 128, rho: 0.999 }).qOverV).toBeLessThan(1e-3);
     expect(() => predictGradientRatio({ n: 1, d: 128, rho: 0 })).toThrow(/n must be an integer ≥ 2/);
     x.dispose();
@@ -195,7 +196,7 @@ describe('gradient measurements', () => {
     const { layers } = layerGradients(model, x);
     expect(layers.map((l) => l.layer)).toEqual([0, 1, 2]);
     for (const l of layers) {
-      expect(l.qOverV).toBeCloseTo(l.q / l.v, 12);
+      expectClose(l.qOverV, l.q / l.v, 'float64');
       expect(l.mlp).toBeGreaterThan(0);
     }
     x.dispose();

@@ -50,20 +50,38 @@ export async function expectNoTensorLeak(
   return { tensorsPerCall: grown / repeats, bytesPerCall: bytes / repeats };
 }
 
+/** A tolerance: |actual − expected| ≤ atol + rtol·|expected| passes. */
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
 /**
- * Absolute/relative tolerances for comparing results of one dtype on one backend.
- * float32 on tfjs: 1e-3 (reductions of a few thousand terms); float64 references: 1e-9.
+ * The one table of numerical tolerances the tests compare with, by how a value was computed. The
+ * same on every backend the tests run (wasm and cpu compute float32 alike to these bounds); browser
+ * tests against Node state their own (V8 builds differ in the last bits of `Math.exp`).
+ *
+ * - `float32`: a float32 TensorFlow.js pipeline (matmuls, reductions of a few thousand terms)
+ *   against a float64 reference.
+ * - `float32Op`: a few float32 operations (a softmax row, one optimizer step): a few ulp of 2⁻²³.
+ * - `float64`: float64 arithmetic against a closed form or another float64 route.
+ * - `finiteDifference`: an analytic gradient against central differences of a float32 function.
  */
 export const TOLERANCE = {
   float32: { rtol: 1e-3, atol: 1e-4 },
+  float32Op: { rtol: 1e-6, atol: 1e-7 },
   float64: { rtol: 1e-9, atol: 1e-12 },
-} as const;
+  finiteDifference: { rtol: 1e-2, atol: 1e-2 },
+} as const satisfies Record<string, Tolerance>;
+
+/** The name of a row of {@link TOLERANCE}. */
+export type ToleranceName = keyof typeof TOLERANCE;
 
 /** Largest |a − b| / (atol + rtol·|b|) over the entries; ≤ 1 means "close". */
 export function closeness(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
-  tol: { rtol: number; atol: number } = TOLERANCE.float32,
+  tol: Tolerance = TOLERANCE.float32,
 ): number {
   if (actual.length !== expected.length) {
     throw new TensorError('E_SHAPE', `closeness: lengths differ (${actual.length} vs ${expected.length})`);
@@ -75,4 +93,36 @@ export function closeness(
     if (!(r <= worst)) worst = Number.isNaN(r) ? Number.POSITIVE_INFINITY : r;
   }
   return worst;
+}
+
+/**
+ * Throws unless `actual` is within `tolerance` of `expected` entry by entry (a number `expected`
+ * stands for every entry); the message names the worst entry, both values and the tolerance.
+ *
+ * @example
+ * ```ts
+ * expectClose(singularValues(q), 1, 'float64', 'singular values of an orthogonal matrix');
+ * ```
+ */
+export function expectClose(
+  actual: number | ArrayLike<number>,
+  expected: number | ArrayLike<number>,
+  tolerance: ToleranceName | Tolerance = 'float32',
+  what = 'value',
+): void {
+  const tol = typeof tolerance === 'string' ? TOLERANCE[tolerance] : tolerance;
+  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
+  const e = typeof expected === 'number' ? a.map(() => expected) : Array.from(expected);
+  const worst = closeness(a, e, tol);
+  if (worst <= 1) return;
+  let at = 0;
+  let most = -1;
+  for (let i = 0; i < a.length; i++) {
+    const r = Math.abs(a[i]! - e[i]!) / (tol.atol + tol.rtol * Math.abs(e[i]!));
+    if (!(r <= most)) [at, most] = [i, Number.isNaN(r) ? Number.POSITIVE_INFINITY : r];
+  }
+  const name = typeof tolerance === 'string' ? `${tolerance} ` : '';
+  throw new Error(
+    `${what}${a.length > 1 ? `[${at}]` : ''} = ${a[at]} is not within the ${name}tolerance (rtol ${tol.rtol}, atol ${tol.atol}) of ${e[at]} (off by ${worst.toPrecision(3)}× the tolerance)`,
+  );
 }
