@@ -81,6 +81,8 @@ export const FUNCTIONS: Record<string, TestFunction> = {
 /** The visualiser's controls. */
 export interface SearchSettings {
   fn: keyof typeof FUNCTIONS | string;
+  /** The search step before each poll: a quadratic model of the points evaluated so far, or none (noisy runs: none). */
+  search: 'model' | 'none';
   pollSet: PollSetName;
   /** Forcing function ρ(α) = c·α^p. */
   forcingConstant: number;
@@ -98,6 +100,7 @@ export interface SearchSettings {
 /** The settings the page opens with. */
 export const DEFAULT_SEARCH: SearchSettings = {
   fn: 'rosenbrock',
+  search: 'model',
   pollSet: 'coordinate',
   forcingConstant: 1e-4,
   forcingExponent: 2,
@@ -165,6 +168,7 @@ export async function runSearch(settings: SearchSettings): Promise<SearchRun> {
       ? { sample: (x, rng) => fn.f(x[0]!, x[1]!) + settings.noise * rng.nextNormal() }
       : (x) => fn.f(x[0]!, x[1]!);
   const options: DirectSearchOptions = {
+    search: settings.noise > 0 ? 'none' : settings.search,
     pollSet: settings.pollSet,
     forcingFunction: { constant: settings.forcingConstant, exponent: settings.forcingExponent },
     expansion: settings.expansion,

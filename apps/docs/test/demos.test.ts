@@ -187,7 +187,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       return node;
     }
 
-    it('shows the run Node computes, for the defaults and after changing function, poll set, polling, forcing and noise', async () => {
+    it('shows the run Node computes, for the defaults and after changing function, search, poll set, polling, forcing and noise', async () => {
       await page.goto(`${s.url}/demos/direct-search`);
       expect(await settled(page, demo, 0)).toBe('ready');
       await expectMatchesNode(DEFAULT_SEARCH);
@@ -196,6 +196,7 @@ describe.skipIf(!HAVE_CHROMIUM)('live demos in Chromium', () => {
       const settings: SearchSettings = { ...DEFAULT_SEARCH };
       const steps: [string, (p: Page) => Promise<unknown>, Partial<SearchSettings>][] = [
         ['fn', (p) => p.getByTestId('fn').selectOption('himmelblau'), { fn: 'himmelblau' }],
+        ['search', (p) => p.getByTestId('search').selectOption('none'), { search: 'none' }],
         [
           'poll-set',
           (p) => p.getByTestId('poll-set').selectOption('probabilistic'),

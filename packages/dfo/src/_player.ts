@@ -181,6 +181,10 @@ export interface IterationContext {
   concurrency: number;
   bounds: ResolvedBounds | undefined;
   search: SearchStep | undefined;
+  /** The value of a point already evaluated (a deterministic objective's cache), read instead of evaluating it again. */
+  lookup?: (candidate: Float64Array) => number | undefined;
+  /** The poll's directions in the order to try them (e.g. by a model's slope); undefined: the player's own order. */
+  order?: (directions: Float64Array[], center: Float64Array) => Float64Array[] | undefined;
 }
 
 export type IterationOutcome = 'success' | 'failure' | 'stopped';
@@ -238,7 +242,9 @@ export async function iterate(
     { iteration: ctx.iteration, dimension: n, stepSize: state.step, rng: ctx.directionRng },
     p.probabilisticDirections,
   );
-  if (p.ordering === 'success-first') directions = successFirst(directions, state.lastDirection);
+  const ordered = ctx.order?.(directions, state.point);
+  if (ordered) directions = ordered;
+  else if (p.ordering === 'success-first') directions = successFirst(directions, state.lastDirection);
   const candidates = directions.map((d) => {
     const q = new Float64Array(n);
     for (let i = 0; i < n; i++) q[i] = state.point[i]! + state.step * d[i]!;
@@ -309,6 +315,16 @@ async function evaluateAll(
         }
         if (ctx.bounds?.handling === 'extreme-barrier' && !inside(q, ctx.bounds)) {
           return ctx.evaluator.reject(where, meta);
+        }
+        const known = ctx.lookup?.(q);
+        if (known !== undefined) {
+          return Number.isFinite(known)
+            ? { value: known, status: 'ok' as const, samples: 0 }
+            : {
+                value: Number.POSITIVE_INFINITY,
+                status: Number.isNaN(known) ? ('nan' as const) : ('infinite' as const),
+                samples: 0,
+              };
         }
         return ctx.evaluator.evaluate(call, where, meta);
       }),

@@ -167,7 +167,11 @@ describe('directSearch: failures, limits and the stream', () => {
       if (x[1]! < -2.5) return new Promise<number>(() => {}); // never answers
       return quadratic(x);
     };
+    // The coordinate poll with unit steps and no search walks into every failing region.
     const r = await directSearch(f, [2, 2], {
+      search: 'none',
+      pollSet: 'coordinate',
+      scale: 'none',
       initialStep: 1,
       evaluationTimeoutMs: 20,
       keepHistory: true,

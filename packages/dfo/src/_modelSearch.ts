@@ -1,0 +1,164 @@
+/**
+ * What direct search on a deterministic objective keeps of its evaluations: a cache of every point
+ * it evaluated (a poll that comes back to a point reads its value instead of paying for it again),
+ * and the quadratic-model search step built from the cached points nearest the current iterate
+ * (see `model.ts`): the model's minimizer in a ball of radius ~α is tried before the poll, and the
+ * model's gradient orders the poll. The poll keeps the method's convergence theory: a search point
+ * is accepted only by the same sufficient-decrease test.
+ */
+import { fitQuadratic, modelValue, type QuadraticModel, trustRegionStep } from './model';
+
+/** Options of the quadratic-model search step. */
+export interface ModelSearchOptions {
+  /**
+   * The first trust radius of the model step (in the scaled variables, like α). Later radii follow
+   * the usual trust-region rule: doubled after a step whose decrease the model predicted well
+   * (ratio ≥ 0.7), halved after a poor one (< 0.1), and never below the poll's step size α.
+   * @defaultValue 2
+   */
+  radius?: number;
+  /** Only for problems of at most this many variables (each step solves a dense system of size ~n²/2). @defaultValue 50 */
+  maxDimension?: number;
+}
+
+/**
+ * Cached points: exact values of a deterministic objective, by point. Each point carries the order
+ * in which its evaluation was launched (not finished), so that models built from the cache are the
+ * same whether evaluations ran one at a time or several at once.
+ */
+export class PointCache {
+  private readonly byKey = new Map<string, number>();
+  /** Points with finite values and their launch order (what models are built from). */
+  readonly points: Float64Array[] = [];
+  readonly values: number[] = [];
+  readonly order: number[] = [];
+  private launched = 0;
+
+  static key(z: ArrayLike<number>): string {
+    return Array.prototype.join.call(z, ',');
+  }
+
+  get(z: ArrayLike<number>): number | undefined {
+    return this.byKey.get(PointCache.key(z));
+  }
+
+  /** A ticket for an evaluation about to start: pass it to `set` with its value. */
+  ticket(): number {
+    return this.launched++;
+  }
+
+  set(z: Float64Array, value: number, ticket: number): void {
+    const key = PointCache.key(z);
+    if (this.byKey.has(key)) return;
+    this.byKey.set(key, value);
+    if (Number.isFinite(value)) {
+      this.points.push(Float64Array.from(z));
+      this.values.push(value);
+      this.order.push(ticket);
+    }
+  }
+
+  /** Evaluations launched so far. */
+  get size(): number {
+    return this.launched;
+  }
+}
+
+/** The cached points nearest `center` (at most `count`, among the `window` launched last), as steps from it. */
+function nearest(
+  cache: PointCache,
+  center: Float64Array,
+  count: number,
+  window: number,
+): { steps: Float64Array[]; values: number[] } {
+  const since = cache.size - window;
+  const candidates: { d: number; k: number; t: number }[] = [];
+  for (let k = 0; k < cache.points.length; k++) {
+    const t = cache.order[k]!;
+    if (t < since) continue;
+    const p = cache.points[k]!;
+    let d = 0;
+    for (let i = 0; i < center.length; i++) d += (p[i]! - center[i]!) ** 2;
+    if (d > 0) candidates.push({ d, k, t });
+  }
+  // Ties by launch order: the same points whatever order evaluations finished in.
+  candidates.sort((a, b) => a.d - b.d || a.t - b.t);
+  const chosen = candidates.slice(0, count);
+  return {
+    steps: chosen.map(({ k }) => cache.points[k]!.map((v, i) => v - center[i]!)),
+    values: chosen.map(({ k }) => cache.values[k]!),
+  };
+}
+
+/** The model search of one run: proposes the model's trust-region minimizer, remembers the model for the poll order. */
+export class ModelSearch {
+  private readonly maxDimension: number;
+  /** The trust radius (in z): grown after steps the model predicted well, cut after poor ones; never below α. */
+  private delta: number;
+  /** The last trial, its predicted decrease and the value it was compared with. */
+  private pending: { trial: Float64Array; predicted: number; base: number; length: number } | undefined;
+  /** The last model and its center: the poll orders its directions by the model's slope. */
+  model: { center: Float64Array; m: QuadraticModel } | undefined;
+
+  constructor(
+    private readonly cache: PointCache,
+    options: ModelSearchOptions = {},
+  ) {
+    this.delta = options.radius ?? 2;
+    this.maxDimension = options.maxDimension ?? 50;
+  }
+
+  /** Updates the trust radius from how well the last trial's decrease was predicted. */
+  private learn(): void {
+    const last = this.pending;
+    this.pending = undefined;
+    if (!last) return;
+    const value = this.cache.get(last.trial);
+    if (value === undefined) return;
+    const ratio = Number.isFinite(value) ? (last.base - value) / last.predicted : Number.NEGATIVE_INFINITY;
+    if (ratio >= 0.7) this.delta = Math.max(this.delta, 2 * last.length);
+    else if (ratio < 0.1) this.delta = 0.5 * last.length;
+  }
+
+  /** The trial point for an iterate, or none when the cache cannot support a model yet. */
+  propose(center: Float64Array, value: number, step: number): Float64Array[] {
+    this.learn();
+    this.model = undefined;
+    const n = center.length;
+    if (n > this.maxDimension) return [];
+    const full = ((n + 1) * (n + 2)) / 2;
+    const { steps, values } = nearest(this.cache, center, full - 1, 50 * full);
+    if (steps.length < n + 1) return [];
+    // The center's own value is the model's constant: interpolate differences f_j − f(center).
+    const m = fitQuadratic([new Float64Array(n), ...steps], [0, ...values.map((v) => v - value)]);
+    if (!m) return [];
+    this.model = { center: Float64Array.from(center), m };
+    this.delta = Math.max(this.delta, step);
+    const s = trustRegionStep(m, this.delta);
+    const length = Math.hypot(...s);
+    // A step far shorter than the poll's says nothing the poll would not: skip it.
+    if (!(length > 1e-3 * step)) return [];
+    const predicted = -modelValue(m, s);
+    if (!(predicted > 0)) return [];
+    const trial = center.map((v, i) => v + s[i]!);
+    if (this.cache.get(trial) !== undefined) return [];
+    this.pending = { trial, predicted, base: value, length };
+    return [trial];
+  }
+
+  /** Poll directions, steepest model descent first (when the model is of this center). */
+  order(directions: Float64Array[], center: Float64Array): Float64Array[] | undefined {
+    const model = this.model;
+    if (!model || !model.center.every((v, i) => v === center[i])) return undefined;
+    const slope = (d: Float64Array) => {
+      let acc = 0;
+      for (let i = 0; i < d.length; i++) acc += d[i]! * model.m.g[i]!;
+      return acc / (Math.hypot(...d) || 1);
+    };
+    const sorted = directions
+      .map((d) => ({ d, s: slope(d) }))
+      .sort((a, b) => a.s - b.s)
+      .map(({ d }) => d);
+    return sorted;
+  }
+}
