@@ -149,7 +149,7 @@ export class ModelSearch {
   /** Poll directions, steepest model descent first (when the model is of this center). */
   order(directions: Float64Array[], center: Float64Array): Float64Array[] | undefined {
     const model = this.model;
-    if (!model || !model.center.every((v, i) => v === center[i])) return undefined;
+    if (!model?.center.every((v, i) => v === center[i])) return undefined;
     const slope = (d: Float64Array) => {
       let acc = 0;
       for (let i = 0; i < d.length; i++) acc += d[i]! * model.m.g[i]!;
