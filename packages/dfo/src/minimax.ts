@@ -50,11 +50,11 @@ export interface GamePlayerOptions extends PlayerOptions {
 export interface MinimaxOptions extends Omit<RunOptions, 'targetValue'> {
   /**
    * The min player (x).
-   * @defaultValue forcing constant 2 and expansion γ = 1 (never expands): with a smaller constant or an
-   * expanding step the min player outran the max player on the quadratic games and cycled
+   * @defaultValue complete polling, forcing constant 2 and expansion γ = 1 (never expands): with a
+   * smaller constant or an expanding step the min player outran the max player on the quadratic games
    */
   min?: GamePlayerOptions;
-  /** The max player (y). @defaultValue forcing constant 1e-4 (1 for a noisy oracle), expansion γ = 2 */
+  /** The max player (y). @defaultValue the probabilistic poll set, forcing constant 1e-4 (1 for a noisy oracle), expansion γ = 2 */
   max?: GamePlayerOptions;
   /** At most this many ascent iterations of the max player before each min-player iteration. @defaultValue 10 */
   maxPlayerSteps?: number;
@@ -71,6 +71,16 @@ export interface MinimaxOptions extends Omit<RunOptions, 'targetValue'> {
    * `'none'`: the two steps are independent. @defaultValue 'lift-max'
    */
   stepCoupling?: 'lift-max' | 'none';
+  /**
+   * When the min player's move counts. `'phi'`: a move that decreased f(·, y_k) is kept only if,
+   * after the max player's response, the estimate of Φ(x) = max_y f(x, y) (the max player's value)
+   * fell by the min player's forcing amount ρ(α_x); otherwise x (and y) go back and α_x shrinks. The
+   * analysis is about Φ, and a move judged against the current y alone can be undone by the next
+   * y, so that x alternates between two points forever (robust least squares did). `'f'`: the
+   * move counts as soon as f(·, y_k) decreased (the plain alternating scheme).
+   * @defaultValue 'phi'
+   */
+  acceptance?: 'phi' | 'f';
   /** Points evaluated at once within a poll. @defaultValue 1 */
   concurrency?: number;
   /** For a noisy oracle: how estimates are made. */
@@ -149,12 +159,17 @@ function prepareGame(
   if (!start || typeof start !== 'object') throw invalid('start', 'an object { x0, y0 }', start);
   const x0 = toVector('x0', start.x0);
   const y0 = toVector('y0', start.y0);
-  const minPlayer = resolvePlayer('min.', options.min ?? {}, x0.length, 1, {
+  // Defaults by measurement on the PL games (bench/minimax.bench.ts): the min player polls every
+  // direction and takes the best (an opportunistic poll kept taking tiny "successes" along one
+  // coordinate while y moved, and never tried the direction Φ falls along); the max player polls
+  // two random directions (probabilistic descent), which cut its cost per round from up to 2m
+  // evaluations to 2 and the total on every game.
+  const minPlayer = resolvePlayer('min.', { polling: 'complete', ...options.min }, x0.length, 1, {
     constant: 2,
     expansion: 1,
     minStep: noisy ? 1e-4 : 1e-8,
   });
-  const maxPlayer = resolvePlayer('max.', options.max ?? {}, y0.length, -1, {
+  const maxPlayer = resolvePlayer('max.', { pollSet: 'probabilistic', ...options.max }, y0.length, -1, {
     // With noise, a forcing constant far below the estimates' accuracy would accept noise as progress.
     constant: noisy ? 1 : 1e-4,
     expansion: 2,
@@ -168,6 +183,8 @@ function prepareGame(
   checkNumber('maxPlayerSteps', maxPlayerSteps, { min: 1, integer: true });
   const concurrency = options.concurrency ?? 1;
   checkNumber('concurrency', concurrency, { min: 1, integer: true });
+  const acceptance = options.acceptance ?? 'phi';
+  if (acceptance !== 'phi' && acceptance !== 'f') throw invalid('acceptance', "'phi' or 'f'", acceptance);
   const coupling = options.stepCoupling ?? 'lift-max';
   if (coupling !== 'lift-max' && coupling !== 'none')
     throw invalid('stepCoupling', "'lift-max' or 'none'", coupling);
@@ -185,6 +202,7 @@ function prepareGame(
     maxPlayerRule,
     concurrency,
     coupling,
+    acceptance,
     budget,
     evaluator: new Evaluator(budget, estimation),
     boundsX: resolveBounds('min.bounds', options.min?.bounds, x0),
@@ -214,6 +232,10 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
 
   let rounds = 0;
   let status: StopReason | undefined;
+  /** The min player's last accepted move, until the max player's response says what it did to Φ. */
+  /** Points the min player has stood on since its step size last changed. */
+  let visited = new Set<string>();
+  let visitedStep = Number.NaN;
   const common = (k: number, who: 'min' | 'max', j: number) => ({
     iteration: k,
     player: who,
@@ -251,8 +273,16 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
       status = evaluator.exhausted() ?? 'max-evaluations';
       break;
     }
+    // Y.value now estimates Φ(x_k) = max_y f(x_k, y). The min player's last move counts only if Φ
+    // fell by the forcing amount: otherwise go back and shrink (see `acceptance`).
     X.value = Y.value;
     if (!Number.isFinite(X.value)) X.value = Number.POSITIVE_INFINITY;
+    if (X.step !== visitedStep) {
+      visited = new Set();
+      visitedStep = X.step;
+    }
+    visited.add(X.point.join(','));
+    const before = { x: X.point, value: X.value };
     const y = Y.point;
     outcome = await iterate(X, minPlayer, {
       ...common(k, 'min', 0),
@@ -262,6 +292,16 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
     if (outcome === 'stopped') {
       status = evaluator.exhausted() ?? 'max-evaluations';
       break;
+    }
+    // A move back to a point the min player already left at this same step size is no progress in
+    // Φ: the max player's response undid it (x alternated between two points forever on robust
+    // least squares). It counts as a failure: back, and shrink.
+    if (s.acceptance === 'phi' && outcome === 'success' && visited.has(X.point.join(','))) {
+      X.point = before.x;
+      X.value = before.value;
+      X.step = visitedStep * minPlayer.contraction;
+      X.lastDirection = undefined;
+      outcome = 'failure';
     }
     Y.value = X.value;
     if (s.coupling === 'lift-max' && outcome === 'success')

@@ -134,6 +134,9 @@ export function twoSidedPLGame(options: { noise?: number } = {}): Game {
     gradY: (x, y) =>
       Float64Array.of(3 * Math.sin(x[0]!) ** 2 * Math.sin(2 * y[0]!) - 8 * y[0]! - 10 * Math.sin(2 * y[0]!)),
     saddle: { x: Float64Array.of(0), y: Float64Array.of(0) },
+    // In y both terms are ≤ 0 and vanish at y = 0, so y*(x) = 0 and Φ(x) = x².
+    bestResponse: () => Float64Array.of(0),
+    stationarity: (x) => Math.abs(2 * x[0]!),
   };
 }
 

@@ -198,7 +198,7 @@ export function toyGanGame(
     for (const z of noises) f -= softplus(score(y, gen(x, z))) / noises.length;
     return f - 0.5 * penalty * dot(y, y);
   };
-  return {
+  const game: Game = {
     name: 'toy-gan',
     description: `toy GAN on a 2-D mixture of Gaussians (affine generator, quadratic logistic discriminator), ${size} samples`,
     x0: Float64Array.of(1, 0, 0, 1, 0, 0),
@@ -241,5 +241,33 @@ export function toyGanGame(
       }
       return g;
     },
+  };
+  // The discriminator's problem is strongly concave (the penalty): its best response by gradient
+  // ascent with backtracking, to ‖∇y f‖ ≤ 1e-10; then ∇Φ(x) = ∇x f(x, y*(x)) (Danskin).
+  const bestResponse = (x: Float64Array) => {
+    let y: Float64Array = new Float64Array(6);
+    let fy = game.value(x, y);
+    for (let it = 0; it < 10_000; it++) {
+      const g = game.gradY(x, y);
+      const gg = dot(g, g);
+      if (gg <= 1e-20) break;
+      let t = 1;
+      for (;;) {
+        const next = y.map((v, i) => v + t * g[i]!);
+        const fn = game.value(x, next);
+        if (fn >= fy + 0.25 * t * gg || t < 1e-12) {
+          y = next;
+          fy = fn;
+          break;
+        }
+        t /= 2;
+      }
+    }
+    return y;
+  };
+  return {
+    ...game,
+    bestResponse,
+    stationarity: (x) => norm(game.gradX(x, bestResponse(x))),
   };
 }
