@@ -58,6 +58,7 @@ export type { Game } from './problems/games';
 export {
   bertsimasPolynomial,
   GAMES,
+  gameOracle,
   nonconvexPLGame,
   quadraticGame,
   robustLeastSquaresGame,

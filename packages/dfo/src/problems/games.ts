@@ -4,7 +4,7 @@
  * the derivative-free solvers never see them.
  */
 import { Rng } from '@trainlab/random';
-import { checkNumber } from '../errors';
+import { checkNumber, invalid } from '../errors';
 import { dot, type Game, matTVec, matVec, norm } from './_game';
 import { robustLeastSquaresGame, robustPolynomialGame, toyGanGame } from './robustGames';
 
@@ -149,3 +149,21 @@ export const GAMES: Readonly<Record<string, () => Game>> = {
   'robust-polynomial': () => robustPolynomialGame(),
   'toy-gan': () => toyGanGame(),
 };
+
+/**
+ * A game's stochastic oracle for the min-max solvers. `'shared'`: samples draw their noise from the
+ * solver's stream, so with common random numbers (the solvers' default) the points of one
+ * comparison see the same noise and differences are exact. `'independent'`: every call draws fresh
+ * noise from the oracle's own stream (seeded, so runs repeat), as a physical experiment would; this
+ * is the honest test of a method's sample-size rule.
+ */
+export function gameOracle(
+  game: Game,
+  options: { noise?: 'shared' | 'independent'; seed?: number } = {},
+): { sample(x: Float64Array, y: Float64Array, rng: Rng): number } {
+  const noise = options.noise ?? 'shared';
+  if (noise === 'shared') return { sample: (x, y, rng) => game.sample(x, y, rng) };
+  if (noise !== 'independent') throw invalid('noise', "'shared' or 'independent'", noise);
+  const own = new Rng(options.seed ?? 0).fork(`independent-noise/${game.name}`);
+  return { sample: (x, y) => game.sample(x, y, own) };
+}
