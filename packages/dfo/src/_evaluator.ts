@@ -58,6 +58,8 @@ export function resolveBudget(o: RunOptions, dimension: number): Budget {
 export class Evaluator {
   evaluations = 0;
   failures = 0;
+  /** An evaluation returned −∞: a minimization's objective is unbounded below (the run diverged). */
+  minusInfinity = false;
   readonly history: EvaluationRecord[] = [];
   private readonly started = performance.now();
   /** Noisy objectives are averaged as `estimation` says; deterministic ones are called once. */
@@ -105,6 +107,7 @@ export class Evaluator {
    * size needs). Never throws for a failing objective: the outcome says how it failed, value +∞.
    */
   async evaluate(call: Call, where: Where, ctx: EvalContext): Promise<EvalOutcome> {
+    await this.letSignalsIn();
     let outcome: EvalOutcome;
     let error: string | undefined;
     try {
@@ -124,9 +127,25 @@ export class Evaluator {
     return outcome;
   }
 
+  private lastYield = performance.now();
+
+  /**
+   * With an AbortSignal, gives the event loop a turn every 20 ms, so that a timer or an event can
+   * fire the signal even when the objective is synchronous (a loop of awaits on plain numbers
+   * never lets them run).
+   */
+  private async letSignalsIn(): Promise<void> {
+    if (!this.budget.signal || this.budget.signal.aborted) return;
+    const now = performance.now();
+    if (now - this.lastYield < 20) return;
+    this.lastYield = now;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+
   private async once(call: Call, rng: Rng | undefined): Promise<EvalOutcome> {
     const value = await this.withTimeout(call(rng ?? FALLBACK_RNG));
     if (Number.isNaN(value)) return { value: Number.POSITIVE_INFINITY, status: 'nan', samples: 1 };
+    if (value === Number.NEGATIVE_INFINITY) this.minusInfinity = true;
     if (!Number.isFinite(value)) return { value: Number.POSITIVE_INFINITY, status: 'infinite', samples: 1 };
     return { value, status: 'ok', samples: 1 };
   }

@@ -26,7 +26,7 @@ export interface PlayerOptions {
   contraction?: number;
   /** α₀. @defaultValue 1 */
   initialStep?: number;
-  /** Stop (converged) once α < minStep. @defaultValue 1e-8 (1e-4 for noisy objectives) */
+  /** Stop (converged) once α < minStep (> 0). @defaultValue 1e-8 (1e-4 for noisy objectives) */
   minStep?: number;
   /** α never grows beyond this. @defaultValue Infinity */
   maxStep?: number;
@@ -85,7 +85,8 @@ export function resolvePlayer(
   checkNumber(`${param}expansion`, r.expansion, { min: 1 });
   checkNumber(`${param}contraction`, r.contraction, { min: 0, max: 1, minOpen: true, maxOpen: true });
   checkNumber(`${param}initialStep`, r.initialStep, { min: 0, minOpen: true });
-  checkNumber(`${param}minStep`, r.minStep, { min: 0 });
+  // 0 would never stop: once α underflows, x + α·d = x and the poll has nothing left to evaluate.
+  checkNumber(`${param}minStep`, r.minStep, { min: 0, minOpen: true });
   checkNumber(`${param}maxStep`, r.maxStep, { min: r.initialStep, infinity: true });
   if (r.polling !== 'opportunistic' && r.polling !== 'complete') {
     throw invalid(`${param}polling`, "'opportunistic' or 'complete'", r.polling);

@@ -16,7 +16,7 @@ import {
   type SearchStep,
   startState,
 } from './_player';
-import { checkNumber, invalid, toVector } from './errors';
+import { checkKeys, checkNumber, invalid, PLAYER_KEYS, RUN_KEYS, toVector } from './errors';
 import { type Estimation, resolveEstimation } from './estimation';
 import {
   type EvaluationRecord,
@@ -119,6 +119,19 @@ export function iterateDirectSearch(
   return streamRun(setup.budget, () => runDirectSearch(setup));
 }
 
+const DIRECT_SEARCH_KEYS = [
+  ...RUN_KEYS,
+  ...PLAYER_KEYS,
+  'bounds',
+  'search',
+  'model',
+  'scale',
+  'concurrency',
+  'estimation',
+  'commonRandomNumbers',
+  'onIteration',
+];
+
 interface Setup {
   f: Objective | Oracle;
   /** The start point in z = x / scale. */
@@ -146,6 +159,7 @@ function prepare(f: Objective | Oracle, x0In: ArrayLike<number>, options: Direct
   if (noisy && (typeof f !== 'object' || f === null || typeof f.sample !== 'function')) {
     throw invalid('f', 'a function (x) => number or an oracle { sample(x, rng) }', f);
   }
+  checkKeys('options', options, DIRECT_SEARCH_KEYS);
   const x = toVector('x0', x0In);
   const search = options.search ?? (noisy ? 'none' : 'model');
   // With the model search the poll is a safeguard and a source of points for the models: random
@@ -235,7 +249,7 @@ export function resolveScale(
 /** Checks the budget options every solver shares. */
 export function checkRun(o: RunOptions): void {
   if (o.maxEvaluations !== undefined)
-    checkNumber('maxEvaluations', o.maxEvaluations, { min: 1, integer: true });
+    checkNumber('maxEvaluations', o.maxEvaluations, { min: 1, integer: true, infinity: true });
   if (o.maxIterations !== undefined)
     checkNumber('maxIterations', o.maxIterations, { min: 1, integer: true, infinity: true });
   if (o.maxTimeMs !== undefined)
@@ -320,7 +334,13 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
       evaluations: evaluator.evaluations,
     });
     if (state.value <= target) status = 'target';
+    // f returned −∞ (unbounded below), or the step overflowed (it doubled without bound), or the
+    // point left the floats.
+    else if (evaluator.minusInfinity || !Number.isFinite(state.step) || !state.point.every(Number.isFinite))
+      status = 'diverged';
   }
+  // No point ever had a finite value: there is no result, whatever stopped the run.
+  if (!Number.isFinite(state.value)) status = 'evaluations-failed';
   const result: DirectSearchResult = {
     x: toX(state.point),
     value: state.value,

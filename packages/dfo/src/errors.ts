@@ -1,4 +1,5 @@
 import { TrainlabError } from '@trainlab/random';
+import { nearest } from '@trainlab/runner';
 
 /** Stable codes of the errors `@trainlab/dfo` throws. Limits reached are results, never errors. */
 export type DfoErrorCode = 'E_INVALID_ARGUMENT' | 'E_DIMENSION';
@@ -72,3 +73,52 @@ export function toVector(param: string, value: ArrayLike<number>, dimension?: nu
   if (bad >= 0) throw invalid(`${param}[${bad}]`, 'a finite number', out[bad]);
   return out;
 }
+
+/**
+ * Refuses option names a solver does not know (`maxEvals` for `maxEvaluations`), naming the
+ * closest known one: a misspelled option would otherwise be ignored without a word.
+ */
+export function checkKeys(param: string, options: object | undefined, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw invalid(param, 'an object of options', options);
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    // A shortened name (maxEvals) is a prefix of the one meant; otherwise the closest spelling.
+    const lower = key.toLowerCase();
+    const near =
+      known.find((k) => k.toLowerCase().startsWith(lower.slice(0, Math.max(4, lower.length - 2)))) ??
+      nearest(key, known);
+    throw new DfoError(
+      'E_INVALID_ARGUMENT',
+      `${param}.${key} is not an option${near ? ` (did you mean ${near}?)` : ''}; known: ${known.join(', ')}`,
+    );
+  }
+}
+
+/** The options every solver takes (`RunOptions`). */
+export const RUN_KEYS = [
+  'maxEvaluations',
+  'maxIterations',
+  'targetValue',
+  'maxTimeMs',
+  'signal',
+  'evaluationTimeoutMs',
+  'onEvaluation',
+  'keepHistory',
+  'seed',
+] as const;
+
+/** The options of one direct-search player (`PlayerOptions`). */
+export const PLAYER_KEYS = [
+  'pollSet',
+  'probabilisticDirections',
+  'forcingFunction',
+  'expansion',
+  'contraction',
+  'initialStep',
+  'minStep',
+  'maxStep',
+  'polling',
+  'ordering',
+] as const;

@@ -22,7 +22,7 @@ import {
   startState,
 } from './_player';
 import { checkRun, streamRun } from './directSearch';
-import { checkNumber, invalid, toVector } from './errors';
+import { checkKeys, checkNumber, invalid, PLAYER_KEYS, RUN_KEYS, toVector } from './errors';
 import { type Estimation, resolveEstimation } from './estimation';
 import {
   type EvaluationRecord,
@@ -72,12 +72,14 @@ export interface MinimaxOptions extends Omit<RunOptions, 'targetValue'> {
    */
   stepCoupling?: 'lift-max' | 'none';
   /**
-   * When the min player's move counts. `'phi'`: a move that decreased f(·, y_k) is kept only if,
-   * after the max player's response, the estimate of Φ(x) = max_y f(x, y) (the max player's value)
-   * fell by the min player's forcing amount ρ(α_x); otherwise x (and y) go back and α_x shrinks. The
-   * analysis is about Φ, and a move judged against the current y alone can be undone by the next
-   * y, so that x alternates between two points forever (robust least squares did). `'f'`: the
-   * move counts as soon as f(·, y_k) decreased (the plain alternating scheme).
+   * When the min player's move counts. The analysis is about Φ(x) = max_y f(x, y), but a move is
+   * judged against the current y only, and the max player's next y can undo it: on robust least
+   * squares x alternated between two points forever, each move a sufficient decrease of f(·, y_k)
+   * and Φ never falling. `'phi'`: a move back to a point the min player already stood on at this
+   * same step size is no progress in Φ over that cycle, so it counts as a failure (x stays, α_x
+   * shrinks); every accepted move is then one that no response has undone at this scale, and α_x
+   * shrinks whenever Φ stops falling, as the convergence argument needs. `'f'`: every sufficient
+   * decrease of f(·, y_k) counts (the plain alternating scheme).
    * @defaultValue 'phi'
    */
   acceptance?: 'phi' | 'f';
@@ -147,6 +149,20 @@ export function iterateMinimax(
   return streamRun(setup.budget, () => runMinimax(setup));
 }
 
+const MINIMAX_KEYS = [
+  ...RUN_KEYS.filter((k) => k !== 'targetValue'),
+  'min',
+  'max',
+  'maxPlayerSteps',
+  'maxPlayerRule',
+  'stepCoupling',
+  'acceptance',
+  'concurrency',
+  'estimation',
+  'commonRandomNumbers',
+  'onRound',
+];
+
 function prepareGame(
   f: GameObjective | GameOracle,
   start: { x0: ArrayLike<number>; y0: ArrayLike<number> },
@@ -157,6 +173,9 @@ function prepareGame(
     throw invalid('f', 'a function (x, y) => number or an oracle { sample(x, y, rng) }', f);
   }
   if (!start || typeof start !== 'object') throw invalid('start', 'an object { x0, y0 }', start);
+  checkKeys('options', options, MINIMAX_KEYS);
+  checkKeys('options.min', options.min, [...PLAYER_KEYS, 'bounds']);
+  checkKeys('options.max', options.max, [...PLAYER_KEYS, 'bounds']);
   const x0 = toVector('x0', start.x0);
   const y0 = toVector('y0', start.y0);
   // Defaults by measurement on the PL games (bench/minimax.bench.ts): the min player polls every
@@ -314,7 +333,9 @@ async function runMinimax(s: ReturnType<typeof prepareGame>): Promise<MinimaxRes
       evaluations: evaluator.evaluations,
       stepSizes: { min: X.step, max: Y.step },
     });
+    if (![X.step, Y.step, ...X.point, ...Y.point].every(Number.isFinite)) status = 'diverged';
   }
+  if (!Number.isFinite(X.value) && !Number.isFinite(Y.value)) status = 'evaluations-failed';
   const result: MinimaxResult = {
     x: Float64Array.from(X.point),
     y: Float64Array.from(Y.point),

@@ -47,7 +47,8 @@ export type StopReason =
   | 'max-evaluations'
   | 'max-iterations'
   | 'max-time'
-  | 'aborted';
+  | 'aborted'
+  | 'evaluations-failed';
 
 /** One message per stop reason (the solvers' status table). */
 export const STOP_MESSAGES: Readonly<Record<StopReason, string>> = {
@@ -59,6 +60,8 @@ export const STOP_MESSAGES: Readonly<Record<StopReason, string>> = {
   'max-iterations': 'the iteration budget (maxIterations) is spent',
   'max-time': 'the wall-time budget (maxTimeMs) is spent',
   aborted: 'the AbortSignal fired',
+  'evaluations-failed':
+    'no evaluation gave a finite value (every call returned NaN or ±∞, threw or timed out): there is no result point',
 };
 
 /** `true` for the reasons that mean "converged" rather than "ran out". */

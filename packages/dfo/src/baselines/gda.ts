@@ -7,7 +7,7 @@
 import { Rng } from '@trainlab/random';
 import { Evaluator, resolveBudget } from '../_evaluator';
 import { checkRun } from '../directSearch';
-import { checkNumber, invalid, toVector } from '../errors';
+import { checkKeys, checkNumber, invalid, RUN_KEYS, toVector } from '../errors';
 import { resolveEstimation } from '../estimation';
 import type { GameObjective, GameOracle, MinimaxResult, RoundInfo } from '../minimax';
 import { randomUnitVector } from '../poll';
@@ -30,6 +30,8 @@ export interface ZerothOrderGdaOptions extends GdaOptions {
   /** Random directions per gradient estimate (each costs one evaluation). @defaultValue n of the player */
   directions?: number;
 }
+
+const GDA_KEYS = [...RUN_KEYS.filter((k) => k !== 'targetValue'), 'learningRate', 'tolerance', 'onRound'];
 
 function rates(o: GdaOptions) {
   const x = o.learningRate?.x ?? 0.01;
@@ -55,6 +57,7 @@ export async function zerothOrderGDA(
   const noisy = typeof f !== 'function';
   if (noisy && typeof f?.sample !== 'function')
     throw invalid('f', 'a function (x, y) => number or an oracle', f);
+  checkKeys('options', options, [...GDA_KEYS, 'smoothing', 'directions']);
   let x = toVector('x0', start.x0);
   let y = toVector('y0', start.y0);
   checkRun(options);
@@ -141,6 +144,7 @@ export async function gradientDescentAscent(
   if (typeof game?.gradX !== 'function' || typeof game.gradY !== 'function') {
     throw invalid('game', 'an object with value, gradX and gradY', game);
   }
+  checkKeys('options', options, GDA_KEYS);
   let x = toVector('x0', start.x0);
   let y = toVector('y0', start.y0);
   checkRun(options);

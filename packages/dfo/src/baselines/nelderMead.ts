@@ -5,7 +5,7 @@
  */
 import { Evaluator, resolveBudget } from '../_evaluator';
 import { checkRun } from '../directSearch';
-import { checkNumber, invalid, toVector } from '../errors';
+import { checkKeys, checkNumber, invalid, RUN_KEYS, toVector } from '../errors';
 import {
   isSuccess,
   type Objective,
@@ -35,6 +35,7 @@ export async function nelderMead(
   options: NelderMeadOptions = {},
 ): Promise<SolverResult> {
   if (typeof f !== 'function') throw invalid('f', 'a function (x) => number', f);
+  checkKeys('options', options, [...RUN_KEYS, 'initialStep', 'minStep']);
   const x0 = toVector('x0', x0In);
   checkRun(options);
   const initialStep = options.initialStep ?? 1;
@@ -105,8 +106,12 @@ export async function nelderMead(
       }
     }
     status ??= ev.exhausted();
+    if (!status && (ev.minusInfinity || !simplex.every((v) => v.x.every(Number.isFinite))))
+      status = 'diverged';
   }
   simplex.sort((a, b) => a.f - b.f);
+  // No vertex ever had a finite value: there is no result, whatever stopped the run.
+  if (!Number.isFinite(simplex[0]!.f)) status = 'evaluations-failed';
   const result: SolverResult = {
     x: Float64Array.from(simplex[0]!.x),
     value: simplex[0]!.f,
