@@ -71,6 +71,16 @@ describe('Moré–Wild problems', () => {
     expect(byName('Box 3-D').f(Float64Array.of(1, 10, 1))).toBeCloseTo(0, 20);
     // Watson from MGH's own start 0: 29 residuals −1, r₃₀ = 0, r₃₁ = −1 → 30.
     expect(byName('Watson').f(new Float64Array(6))).toBe(30);
+    // …but the benchmark starts it where Moré & Wild's dfoxs does: 0.5·1, and 5·1 for the ×10 instances.
+    const watson = moreWildProblems().filter((p) => p.name.startsWith('Watson'));
+    expect(watson.map((p) => [p.n, p.x0[0], p.x0.every((v) => v === p.x0[0])])).toEqual([
+      [6, 0.5, true],
+      [6, 5, true],
+      [9, 0.5, true],
+      [9, 5, true],
+      [12, 0.5, true],
+      [12, 5, true],
+    ]);
     // Linear full rank at 1: 9 residuals −0.4 and 36 residuals −1.4 → 72.
     expect(byName('linear full rank').f(byName('linear full rank').x0)).toBeCloseTo(72, 10);
   });

@@ -158,7 +158,9 @@ export const MORE_WILD_FUNCTIONS: readonly FunctionDef[] = [
       r[30] = x[1]! - x[0]! ** 2 - 1;
       return r;
     },
-    // Moré & Wild start Watson at 0.5·1 (MGH's start is 0; its ×10 variant would be the same point).
+    // Moré & Wild start Watson at 0.5·1, not at MGH's 0 (whose ×10 variant would be the same point):
+    // checked against their starting-point routine `dfoxs` (problem 11: x = 0.5·ones(n)), published
+    // with `dfo.dat` in the BenDFO collection (github.com/POptUS/BenDFO), which defines the 53 problems.
     start: (n) => fill(n, 0.5),
   },
   {
