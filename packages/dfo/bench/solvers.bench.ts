@@ -29,10 +29,17 @@ type Solver = (
 ) => Promise<SolverResult>;
 const solvers: Record<string, Solver> = {
   // The default: quadratic-model search, probabilistic poll, variables scaled from x0.
-  'direct-search': (f, x0, maxEvaluations) => directSearch(f, x0, { maxEvaluations, minStep: 1e-12, seed: 1 }),
+  'direct-search': (f, x0, maxEvaluations) =>
+    directSearch(f, x0, { maxEvaluations, minStep: 1e-12, seed: 1 }),
   // The poll alone, as before the model search (unit steps, no scaling).
   'ds-coordinate (poll only)': (f, x0, maxEvaluations) =>
-    directSearch(f, x0, { maxEvaluations, minStep: 1e-12, search: 'none', scale: 'none', pollSet: 'coordinate' }),
+    directSearch(f, x0, {
+      maxEvaluations,
+      minStep: 1e-12,
+      search: 'none',
+      scale: 'none',
+      pollSet: 'coordinate',
+    }),
   'ds-probabilistic (poll only)': (f, x0, maxEvaluations) =>
     directSearch(f, x0, {
       maxEvaluations,
@@ -94,7 +101,10 @@ if (hasPeers) {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const child = spawn(python, [resolve(import.meta.dirname, 'peers.py'), jobs], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(python, [resolve(import.meta.dirname, 'peers.py'), jobs], {
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let values: number[] = [];
   let current: { solver: string; problem: number } | undefined;
   for await (const line of createInterface({ input: child.stdout })) {
@@ -120,7 +130,9 @@ if (hasPeers) {
     }
   }
 } else {
-  console.log(`(${python} has no nlopt and scipy: apt-get install python3-nlopt python3-scipy to compare with them)\n`);
+  console.log(
+    `(${python} has no nlopt and scipy: apt-get install python3-nlopt python3-scipy to compare with them)\n`,
+  );
 }
 const solverNames = [...new Set(traces.map((t) => t.solver))];
 

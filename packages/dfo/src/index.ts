@@ -7,6 +7,8 @@
  */
 
 export type { Bounds, PlayerOptions, SearchStep } from './_player';
+export type { AskedPoint, AskTellSolver, Checkpoint, ToldValue } from './askTell';
+export { AskTellOptimizer, askTell } from './askTell';
 export type { DifferentiableGame, GdaOptions, ZerothOrderGdaOptions } from './baselines/gda';
 export { gradientDescentAscent, zerothOrderGDA } from './baselines/gda';
 export type { NelderMeadOptions } from './baselines/nelderMead';
