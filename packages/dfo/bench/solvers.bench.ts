@@ -119,7 +119,8 @@ if (hasPeers) {
       values = [];
     } else if (tag === 'T' && current) {
       const p = problems[current.problem]!;
-      (peerOverhead[current.solver] ??= []).push(Number(rest[2]));
+      peerOverhead[current.solver] ??= [];
+      peerOverhead[current.solver]!.push(Number(rest[2]));
       traces.push({
         solver: current.solver,
         problem: p.name,

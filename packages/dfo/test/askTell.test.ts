@@ -1,13 +1,6 @@
 /** Ask/tell and checkpoints: the same run as the function API, in batches, resumed bit for bit. */
 import { describe, expect, it } from 'vitest';
-import {
-  type AskTellSolver,
-  askTell,
-  type Checkpoint,
-  directSearch,
-  minimax,
-  nelderMead,
-} from '../src/index';
+import { type AskTellSolver, askTell, type Checkpoint, directSearch } from '../src/index';
 
 const rosenbrock = (x: Float64Array) => 100 * (x[1]! - x[0]! ** 2) ** 2 + (1 - x[0]!) ** 2;
 const game = (x: Float64Array, y: Float64Array) =>
