@@ -87,20 +87,24 @@ export interface MinimizeOptions {
   export?: string;
   x0?: string;
   pollSet?: string;
+  search?: string;
   maxEvals?: string;
   minStep?: string;
   variant?: string;
 }
 
-export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: number): Promise<void> {
+export async function minimizeCommand(ctx: Context, options: MinimizeOptions, seed: number): Promise<void> {
+  let o = options;
   if ((o.problem === undefined) === (o.module === undefined)) {
     throw new UsageError('give exactly one of --problem <number|name> and --module <file>');
   }
-  const pollSet = (o.pollSet ?? 'coordinate') as PollSetName;
-  if (!POLL_SET_NAMES.includes(pollSet))
+  const pollSet = o.pollSet as PollSetName | undefined;
+  if (pollSet !== undefined && !POLL_SET_NAMES.includes(pollSet))
     throw new UsageError(
       `--poll-set must be one of ${POLL_SET_NAMES.join(', ')}, got ${JSON.stringify(o.pollSet)}`,
     );
+  if (o.search !== undefined && o.search !== 'model' && o.search !== 'none')
+    throw new UsageError(`--search must be one of model, none, got ${JSON.stringify(o.search)}`);
   const maxEvaluations = positiveInt('--max-evals', o.maxEvals, 10_000);
   const minStep = o.minStep === undefined ? undefined : positiveNumber('--min-step', o.minStep);
   let f: (x: Float64Array) => number | Promise<number>;
@@ -114,6 +118,8 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
         `--variant must be one of ${MORE_WILD_VARIANTS.join(', ')}, got ${JSON.stringify(o.variant)}`,
       );
     f = moreWildObjective(p, variant, new Rng(seed).fork('noise'));
+    // The model search reads cached values: a stochastically noisy function has none to cache.
+    if (variant === 'noisy') o = { ...o, search: o.search ?? 'none' };
     x0 = Array.from(p.x0);
     label = `${p.name} (${variant})`;
   } else {
@@ -135,13 +141,16 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
           tsImport: import.meta.resolve('tsx/esm/api'),
         })
       : null;
+  const search = (o.search ?? 'model') as 'model' | 'none';
+  const how = `${search === 'model' ? 'model search, ' : ''}${pollSet ?? (search === 'model' ? 'probabilistic' : 'coordinate')} poll`;
   ctx.heading(
-    `direct search (${pollSet}${pool ? `, complete polls on ${workers} worker threads` : ''}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`,
+    `direct search (${how}${pool ? `, complete polls on ${workers} worker threads` : ''}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`,
   );
   try {
     const r = pool
       ? await directSearch(pool.objective, x0, {
-          pollSet,
+          ...(pollSet ? { pollSet } : {}),
+          search,
           maxEvaluations,
           ...(minStep === undefined ? {} : { minStep }),
           seed,
@@ -149,12 +158,13 @@ export async function minimizeCommand(ctx: Context, o: MinimizeOptions, seed: nu
           polling: 'complete',
         })
       : await directSearch(f, x0, {
-          pollSet,
+          ...(pollSet ? { pollSet } : {}),
+          search,
           maxEvaluations,
           ...(minStep === undefined ? {} : { minStep }),
           seed,
         });
-    report(ctx, r, { label, pollSet, seed, workers });
+    report(ctx, r, { label, search, pollSet: pollSet ?? null, seed, workers });
   } finally {
     await pool?.close();
   }

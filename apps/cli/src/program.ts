@@ -175,9 +175,16 @@ export function buildProgram(): Command {
     .option('--export <name>', 'the export to use from --module')
     .option('--x0 <list>', "start point, e.g. 1,2,3 (default: the problem's or the module's x0)")
     .addOption(
-      new Option('--poll-set <name>', 'poll directions of each iteration (default: coordinate)').choices(
-        POLL_SET_NAMES,
-      ),
+      new Option(
+        '--search <kind>',
+        "model: a quadratic model's minimizer before each poll; none: the poll alone (default: model; none for --variant noisy)",
+      ).choices(['model', 'none']),
+    )
+    .addOption(
+      new Option(
+        '--poll-set <name>',
+        "poll directions of each iteration (default: the library's — probabilistic with the model search, coordinate without)",
+      ).choices(POLL_SET_NAMES),
     )
     .option('--max-evals <n>', 'evaluation budget (default: 10000)')
     .option('--min-step <a>', 'stop when the step size falls below this (default: 1e-8, as the library)')

@@ -118,16 +118,24 @@ export function gamesBenchmarkCells(config: { budget: number; seed: number }): B
 
 // ---------------------------------------------------------------- Moré–Wild data profiles
 
+/** Direct search without the model search step or scaling: the poll alone. */
+const POLL_ONLY = { search: 'none', scale: 'none' } as const;
+
 /** The solvers the Moré–Wild benchmark compares, by name. */
 export const BENCH_SOLVERS: Record<
   string,
   (f: (x: Float64Array) => number, x0: Float64Array, budget: number, seed: number) => Promise<SolverResult>
 > = {
-  'ds-coordinate': (f, x0, maxEvaluations) => directSearch(f, x0, { maxEvaluations, minStep: 1e-12 }),
+  // The default: quadratic-model search, probabilistic poll, variables scaled from x0.
+  'direct-search': (f, x0, maxEvaluations, seed) =>
+    directSearch(f, x0, { maxEvaluations, minStep: 1e-12, seed }),
+  // The polls alone (unit steps, no search, no scaling): the methods the papers analyse.
+  'ds-coordinate': (f, x0, maxEvaluations) =>
+    directSearch(f, x0, { maxEvaluations, minStep: 1e-12, ...POLL_ONLY, pollSet: 'coordinate' }),
   'ds-probabilistic': (f, x0, maxEvaluations, seed) =>
-    directSearch(f, x0, { pollSet: 'probabilistic', maxEvaluations, minStep: 1e-12, seed }),
+    directSearch(f, x0, { maxEvaluations, minStep: 1e-12, ...POLL_ONLY, pollSet: 'probabilistic', seed }),
   'ds-random-orthogonal': (f, x0, maxEvaluations, seed) =>
-    directSearch(f, x0, { pollSet: 'random-orthogonal', maxEvaluations, minStep: 1e-12, seed }),
+    directSearch(f, x0, { maxEvaluations, minStep: 1e-12, ...POLL_ONLY, pollSet: 'random-orthogonal', seed }),
   'nelder-mead': (f, x0, maxEvaluations) => nelderMead(f, x0, { maxEvaluations, minStep: 1e-12 }),
 };
 

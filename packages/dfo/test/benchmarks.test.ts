@@ -88,18 +88,18 @@ describe('the benchmarks as definitions', () => {
     );
     const wild = resolveConfig(moreWildDefinition, { budget: 5 });
     expect(wild).toEqual({
-      solvers: ['ds-coordinate', 'ds-probabilistic', 'nelder-mead'],
+      solvers: ['direct-search', 'ds-coordinate', 'ds-probabilistic', 'nelder-mead'],
       variant: 'smooth',
       tau: 1e-3,
       budget: 5,
       seed: 0,
     });
-    expect(moreWildDefinition.cells(wild)).toHaveLength(3 * 53);
+    expect(moreWildDefinition.cells(wild)).toHaveLength(4 * 53);
   });
 
   it('refuse bad configs before any work, naming each field', () => {
     expect(() => resolveConfig(moreWildDefinition, { tau: 1, solvers: ['bobyqa'] })).toThrow(
-      /solvers\.0: must be one of 'ds-coordinate', [\s\S]*tau: must be a number in \(0, 1\), got 1/,
+      /solvers\.0: must be one of 'direct-search', 'ds-coordinate', [\s\S]*tau: must be a number in \(0, 1\), got 1/,
     );
     expect(() => resolveConfig(gamesDefinition, { budget: 5 })).toThrow(
       /budget: must be an integer from 10 to/,

@@ -244,8 +244,11 @@ export function toyGanGame(
   };
   // The discriminator's problem is strongly concave (the penalty): its best response by gradient
   // ascent with backtracking, to ‖∇y f‖ ≤ 1e-10; then ∇Φ(x) = ∇x f(x, y*(x)) (Danskin).
+  // Warm-started from the last answer (consecutive calls come from nearby x); the maximizer is
+  // unique, so the answer does not depend on where the ascent starts.
+  let warm: Float64Array = new Float64Array(6);
   const bestResponse = (x: Float64Array) => {
-    let y: Float64Array = new Float64Array(6);
+    let y: Float64Array = Float64Array.from(warm);
     let fy = game.value(x, y);
     for (let it = 0; it < 10_000; it++) {
       const g = game.gradY(x, y);
@@ -263,7 +266,8 @@ export function toyGanGame(
         t /= 2;
       }
     }
-    return y;
+    warm = y;
+    return Float64Array.from(y);
   };
   return {
     ...game,
