@@ -120,7 +120,12 @@ describe('symmetricEigenvalues', () => {
     const ata = [0, 1, 2].map((i) => [0, 1, 2].map((j) => a.reduce((s, r) => s + r[i]! * r[j]!, 0)));
     const e = symmetricEigenvalues(ata);
     const s = singularValues(a);
-    expectClose(Array.from(e).reverse(), Array.from(s, (x) => x ** 2), 'float64', 'eig(AᵀA)');
+    expectClose(
+      Array.from(e).reverse(),
+      Array.from(s, (x) => x ** 2),
+      'float64',
+      'eig(AᵀA)',
+    );
   });
 
   it('rejects a non-square matrix', () => {

@@ -22,7 +22,9 @@ describe('the tolerance table', () => {
     expect(() => expectClose([1, 2.1, 3], 2, { rtol: 0.1, atol: 0 }, 'x')).toThrow(
       /^x\[0\] = 1 is not within the tolerance \(rtol 0\.1, atol 0\) of 2/,
     );
-    expect(() => expectClose(1.01, 1, 'float32', 'loss')).toThrow(/^loss = 1\.01 is not within the float32 tolerance/);
+    expect(() => expectClose(1.01, 1, 'float32', 'loss')).toThrow(
+      /^loss = 1\.01 is not within the float32 tolerance/,
+    );
     expect(() => expectClose([Number.NaN], [0], 'float32')).toThrow(/NaN/);
   });
 });
