@@ -16,6 +16,7 @@ import {
   type SearchStep,
   startState,
 } from './_player';
+import { streamRun } from './_stream';
 import { checkKeys, checkNumber, invalid, PLAYER_KEYS, RUN_KEYS, toVector } from './errors';
 import { type Estimation, resolveEstimation } from './estimation';
 import {
@@ -355,61 +356,4 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
   };
   if (budget.keepHistory) result.history = evaluator.history;
   return result;
-}
-
-/**
- * Runs `run` with every evaluation also sent to an async generator (after the user's own
- * `onEvaluation`); the generator's return value is the run's result.
- */
-export function streamRun<R>(budget: Budget, run: () => Promise<R>): AsyncGenerator<EvaluationRecord, R> {
-  return stream<R>((emit) => {
-    const user = budget.onEvaluation;
-    budget.onEvaluation = (r) => {
-      user?.(r);
-      emit(r);
-    };
-    return run();
-  });
-}
-
-/**
- * Turns a run that reports through a callback into an async generator whose return value is the
- * run's result.
- */
-async function* stream<R>(
-  run: (emit: (r: EvaluationRecord) => void) => Promise<R>,
-): AsyncGenerator<EvaluationRecord, R> {
-  const queue: EvaluationRecord[] = [];
-  let wake: (() => void) | undefined;
-  let finished = false;
-  let failure: unknown;
-  let hasFailed = false;
-  let result: R | undefined;
-  run((r) => {
-    queue.push(r);
-    wake?.();
-  }).then(
-    (r) => {
-      result = r;
-      finished = true;
-      wake?.();
-    },
-    (e) => {
-      failure = e;
-      hasFailed = true;
-      finished = true;
-      wake?.();
-    },
-  );
-  for (;;) {
-    while (queue.length > 0) yield queue.shift()!;
-    if (finished) break;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    wake = undefined;
-  }
-  while (queue.length > 0) yield queue.shift()!;
-  if (hasFailed) throw failure;
-  return result as R;
 }

@@ -21,7 +21,8 @@ import {
   resolvePlayer,
   startState,
 } from './_player';
-import { checkRun, streamRun } from './directSearch';
+import { streamRun } from './_stream';
+import { checkRun } from './directSearch';
 import { checkKeys, checkNumber, invalid, PLAYER_KEYS, RUN_KEYS, toVector } from './errors';
 import { type Estimation, resolveEstimation } from './estimation';
 import {
