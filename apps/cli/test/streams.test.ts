@@ -42,7 +42,7 @@ describe('stdout and stderr', () => {
     expect(r.stdout).toMatch(/^status: /m);
     expect(r.stdout).toMatch(/^f = .* after \d+ evaluations$/m);
     expect(r.stdout).toMatch(/^x = \[/m);
-    expect(r.stderr).toMatch(/^direct search \(coordinate\) on /m);
+    expect(r.stderr).toMatch(/^direct search \(model search, probabilistic poll\) on /m);
     expect(r.stderr).not.toMatch(/^status: /m);
   });
 
