@@ -182,6 +182,8 @@ export interface IterationContext {
   concurrency: number;
   bounds: ResolvedBounds | undefined;
   search: SearchStep | undefined;
+  /** How many times the search step may propose before the poll (each after the last failed). @defaultValue 1 */
+  searchTries?: number;
   /** The value of a point already evaluated (a deterministic objective's cache), read instead of evaluating it again. */
   lookup?: (candidate: Float64Array) => number | undefined;
   /** The poll's directions in the order to try them (e.g. by a model's slope); undefined: the player's own order. */
@@ -220,7 +222,7 @@ export async function iterate(
     state.step = Math.min(state.step * p.expansion, p.maxStep);
   };
 
-  if (ctx.search) {
+  for (let attempt = 0; ctx.search && attempt < (ctx.searchTries ?? 1); attempt++) {
     const proposals = await ctx.search({
       x: Float64Array.from(state.point),
       value: state.value,
@@ -228,6 +230,7 @@ export async function iterate(
       iteration: ctx.iteration,
       rng: ctx.directionRng,
     });
+    if (proposals.length === 0) break;
     const candidates = proposals.map((q) => project(Float64Array.from(q), ctx.bounds));
     const result = await evaluateAll(candidates, ctx, 'search', state.step, 1);
     if (result === 'stopped') return 'stopped';

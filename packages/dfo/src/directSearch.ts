@@ -194,6 +194,8 @@ function prepare(f: Objective | Oracle, x0In: ArrayLike<number>, options: Direct
     throw invalid('search', "'model', 'none' or a function", search);
   if (options.model?.radius !== undefined)
     checkNumber('model.radius', options.model.radius, { min: 0, minOpen: true });
+  if (options.model?.tries !== undefined)
+    checkNumber('model.tries', options.model.tries, { min: 1, integer: true });
   if (options.model?.maxDimension !== undefined)
     checkNumber('model.maxDimension', options.model.maxDimension, { min: 1, integer: true, infinity: true });
   const cache = noisy ? undefined : new PointCache();
@@ -319,7 +321,12 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
       bounds: s.bounds,
       search,
       ...(cache ? { lookup: (q: Float64Array) => cache.get(q) } : {}),
-      ...(model ? { order: (d: Float64Array[], c: Float64Array) => model.order(d, c) } : {}),
+      ...(model
+        ? {
+            order: (d: Float64Array[], c: Float64Array) => model.order(d, c),
+            searchTries: model.tries,
+          }
+        : {}),
     });
     if (outcome === 'stopped') {
       status = evaluator.exhausted() ?? 'max-evaluations';
