@@ -36,7 +36,7 @@ export interface ModelSearchOptions {
  */
 export class PointCache {
   private readonly byKey = new Map<string, number>();
-  /** Points with finite values and their launch order (what models are built from). */
+  /** Points with finite values and their launch order, sorted by it (what models are built from). */
   readonly points: Float64Array[] = [];
   readonly values: number[] = [];
   readonly order: number[] = [];
@@ -59,11 +59,26 @@ export class PointCache {
     const key = PointCache.key(z);
     if (this.byKey.has(key)) return;
     this.byKey.set(key, value);
-    if (Number.isFinite(value)) {
-      this.points.push(Float64Array.from(z));
-      this.values.push(value);
-      this.order.push(ticket);
+    if (!Number.isFinite(value)) return;
+    // Kept sorted by ticket (evaluations finish out of order only within one concurrent batch, so
+    // this walks back a few places at most), so that `nearest` finds its window by bisection.
+    let at = this.order.length;
+    while (at > 0 && this.order[at - 1]! > ticket) at--;
+    this.points.splice(at, 0, Float64Array.from(z));
+    this.values.splice(at, 0, value);
+    this.order.splice(at, 0, ticket);
+  }
+
+  /** The index of the first stored point launched at or after `ticket`. */
+  firstSince(ticket: number): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.order[mid]! < ticket) lo = mid + 1;
+      else hi = mid;
     }
+    return lo;
   }
 
   /** Evaluations launched so far. */
@@ -79,11 +94,10 @@ function nearest(
   count: number,
   window: number,
 ): { steps: Float64Array[]; values: number[] } {
-  const since = cache.size - window;
   const candidates: { d: number; k: number; t: number }[] = [];
-  for (let k = 0; k < cache.points.length; k++) {
+  // Only the window is scanned: a long run's cache is never walked whole.
+  for (let k = cache.firstSince(cache.size - window); k < cache.points.length; k++) {
     const t = cache.order[k]!;
-    if (t < since) continue;
     const p = cache.points[k]!;
     let d = 0;
     for (let i = 0; i < center.length; i++) d += (p[i]! - center[i]!) ** 2;

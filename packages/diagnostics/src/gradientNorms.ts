@@ -164,7 +164,7 @@ function gradientNormsFigure(summary: GradientNormsSummary[], s: Resolved): Reco
         ...r,
         gradient: finiteOrNull(r.gradient),
         weights: GROUP_LABELS[r.group] ?? r.group,
-        panel: settingLabel(r).replace(/^(\w+) /, '$1-LN '),
+        panel: settingLabel(r, `${r.norm}-LN`),
       })),
     },
     // One panel per setting, wrapped three to a row (a lone column would leave the figure half empty).

@@ -101,9 +101,14 @@ export function scaleLabel(
   return scale === 'inv-sqrt-depth' ? 'α=1/√L' : `α=${scale}`;
 }
 
-/** A setting as figures and cell keys write it: `post · α=1/√L · MLP`. */
-export function settingLabel(s: SettingColumns): string {
-  return `${s.norm} · ${scaleLabel(s)} · ${s.mlp ? 'MLP' : 'attention only'}`;
+/** A setting as figures and cell keys write it: `post · α=1/√L · MLP` (`norm` replaces the placement's name, e.g. `post-LN`). */
+export function settingLabel(s: SettingColumns, norm: string = s.norm): string {
+  return labelOf(norm, scaleLabel(s), s.mlp);
+}
+
+/** `post · α=1/√L · MLP`: the one way settings are written, for cell keys and figures alike. */
+function labelOf(norm: string, scale: string, mlp: boolean): string {
+  return `${norm} · ${scale} · ${mlp ? 'MLP' : 'attention only'}`;
 }
 
 /** A key that tells settings apart (for grouping rows; not shown). */
@@ -130,7 +135,7 @@ export function settingsOf(s: Pick<ResolvedSettings, 'norms' | 'scales' | 'mlp'>
           norm,
           scale,
           mlp,
-          label: `${norm} · ${scaleLabel(scale)} · ${mlp ? 'MLP' : 'attention only'}`,
+          label: labelOf(norm, scaleLabel(scale), mlp),
         });
     }
   }
