@@ -108,11 +108,12 @@ export function experimentsReference(): string {
       `Command: \`trainlab ${commandOf(d).join(' ')}\` · defined in \`${d.owner}\` (protocol version ${d.version}) · ${d.engine === 'tfjs' ? 'runs on TensorFlow.js' : 'plain JavaScript'}${d.reproduce ? ` · in the report (${d.reproduce.paper})` : ''}`,
       '',
     );
-    out.push('| field | flag | description | default |', '| --- | --- | --- | --- |');
+    // The flag first: reference tables keep their first column on one line.
+    out.push('| flag | field | description | default |', '| --- | --- | --- | --- |');
     for (const f of schemaFields(d.schema)) {
       const flag = f.path === 'seed' ? '`--seed` (global)' : `\`--${flagName(f.path)}\``;
       const fallback = f.default === undefined ? '' : `\`${valueText(f.default)}\``;
-      out.push(`| \`${f.path}\` | ${flag} | ${cell(f.description)} | ${fallback} |`);
+      out.push(`| ${flag} | \`${f.path}\` | ${cell(f.description)} | ${fallback} |`);
     }
     out.push('', '```sh', `trainlab ${commandOf(d).join(' ')} ${d.example}`, '```', '');
   }
