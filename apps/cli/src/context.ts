@@ -69,6 +69,7 @@ export class Context {
   private readonly backendRequest: BackendRequest | undefined;
   private backendInfo: BackendInfo | undefined;
   private pool: CellPool | undefined;
+  private replacement: CellPool | undefined;
 
   constructor(options: GlobalOptions, defaultOut: string) {
     this.json = options.json ?? false;
@@ -97,10 +98,20 @@ export class Context {
     return this.pool;
   }
 
+  /**
+   * One fresh worker thread for the cells left after the main thread's engine failed fatally
+   * (`--workers 1`): the same backend request, its own TensorFlow.js.
+   */
+  replacementPool(): CellPool {
+    this.replacement ??= createCellPool(1, this.backendRequest ?? 'auto');
+    return this.replacement;
+  }
+
   /** Stops the worker threads. */
   async close(): Promise<void> {
-    await this.pool?.destroy();
+    await Promise.all([this.pool?.destroy(), this.replacement?.destroy()]);
     this.pool = undefined;
+    this.replacement = undefined;
   }
 
   /** Starts TensorFlow.js once (on the backend asked for) and says which one runs. */

@@ -91,6 +91,8 @@ export interface MinimizeOptions {
   maxEvals?: string;
   minStep?: string;
   variant?: string;
+  maxTime?: string;
+  evalTimeout?: string;
 }
 
 export async function minimizeCommand(ctx: Context, options: MinimizeOptions, seed: number): Promise<void> {
@@ -107,7 +109,14 @@ export async function minimizeCommand(ctx: Context, options: MinimizeOptions, se
     throw new UsageError(`--search must be one of model, none, got ${JSON.stringify(o.search)}`);
   const maxEvaluations = positiveInt('--max-evals', o.maxEvals, 10_000);
   const minStep = o.minStep === undefined ? undefined : positiveNumber('--min-step', o.minStep);
-  let f: (x: Float64Array) => number | Promise<number>;
+  // Limits that hold while an evaluation is pending (seconds on the command line, ms for the library).
+  const limits = {
+    ...(o.maxTime === undefined ? {} : { maxTimeMs: 1000 * positiveNumber('--max-time', o.maxTime) }),
+    ...(o.evalTimeout === undefined
+      ? {}
+      : { evaluationTimeoutMs: 1000 * positiveNumber('--eval-timeout', o.evalTimeout) }),
+  };
+  let f: (x: Float64Array) => number | PromiseLike<number>;
   let x0: number[] | undefined;
   let label: string;
   if (o.problem !== undefined) {
@@ -138,6 +147,8 @@ export async function minimizeCommand(ctx: Context, options: MinimizeOptions, se
       ? workerObjective(resolve(o.module!), {
           workers,
           ...(o.export ? { exportName: o.export } : {}),
+          // A worker whose (synchronous) objective overruns the timeout is terminated and replaced.
+          ...(limits.evaluationTimeoutMs ? { timeoutMs: limits.evaluationTimeoutMs } : {}),
           tsImport: import.meta.resolve('tsx/esm/api'),
         })
       : null;
@@ -147,9 +158,10 @@ export async function minimizeCommand(ctx: Context, options: MinimizeOptions, se
     `direct search (${how}${pool ? `, complete polls on ${workers} worker threads` : ''}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`,
   );
   try {
-    const r = pool
-      ? await directSearch(pool.objective, x0, {
+    const solving = pool
+      ? directSearch(pool.objective, x0, {
           ...(pollSet ? { pollSet } : {}),
+          ...limits,
           search,
           maxEvaluations,
           ...(minStep === undefined ? {} : { minStep }),
@@ -157,13 +169,15 @@ export async function minimizeCommand(ctx: Context, options: MinimizeOptions, se
           concurrency: workers,
           polling: 'complete',
         })
-      : await directSearch(f, x0, {
+      : directSearch(f, x0, {
           ...(pollSet ? { pollSet } : {}),
+          ...limits,
           search,
           maxEvaluations,
           ...(minStep === undefined ? {} : { minStep }),
           seed,
         });
+    const r = await neverStuck(solving, label);
     report(ctx, r, { label, search, pollSet: pollSet ?? null, seed, workers });
   } finally {
     await pool?.close();
@@ -220,6 +234,26 @@ export async function minimaxCommand(ctx: Context, o: MinimaxCommandOptions, see
   );
   ctx.print(`stationarity ‖∇x f‖ + ‖∇y f‖ = ${r.stationarity.toExponential(3)}`);
   ctx.result({ game: name, solver, ...r, x: Array.from(r.x), y: Array.from(r.y) });
+}
+
+/**
+ * Awaits a run whose objective may return a Promise that can never settle: when nothing is left
+ * that could settle it (Node's event loop is empty), Node would exit with code 13 and print
+ * nothing; this says what happened and how to bound it instead.
+ */
+async function neverStuck<T>(run: Promise<T>, label: string): Promise<T> {
+  const stuck = () => {
+    process.stderr.write(
+      `trainlab: the objective of ${label} returned a Promise that never settles (nothing is left that could settle it); fix the objective, or bound each evaluation with --eval-timeout <seconds> and the run with --max-time <seconds>\n`,
+    );
+    process.exit(1);
+  };
+  process.once('beforeExit', stuck);
+  try {
+    return await run;
+  } finally {
+    process.off('beforeExit', stuck);
+  }
 }
 
 // ---------------------------------------------------------------- flag helpers

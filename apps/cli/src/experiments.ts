@@ -12,8 +12,10 @@ import {
   type RunOptions,
   runExperiment as runDefinition,
 } from '@trainlab/runner';
-import { tf } from '@trainlab/tensor';
+import { engineFailure, tf } from '@trainlab/tensor';
 import type { Context } from './context';
+import { type CellOutput, computeCell } from './engine';
+import type { CellPool } from './pool';
 import { writeFigure } from './render';
 import { type RunStore, type Scope, scopeOf } from './store';
 import { VERSIONS } from './versions';
@@ -73,20 +75,17 @@ export async function storedSweep<T>(
   const progress = ctx.progress(title);
   const counts: CellCounts = { computed: 0, reused: 0, failed: 0, ms: 0 };
   const started = performance.now();
-  let last = started;
   const result = await sweep({
     completed,
     onCell: (cell) => {
-      const now = performance.now();
-      store.put(scope, cell, { config, backend: backendName, versions: storedVersions, ms: now - last });
-      last = now;
+      // The cell's own compute time, measured where it ran.
+      store.put(scope, cell, { config, backend: backendName, versions: storedVersions, ms: cell.ms ?? 0 });
       counts.computed++;
     },
     onProgress: (e) => {
       if (e.reused) counts.reused++;
       if (e.failed) counts.failed++;
       progress.update(e.done, e.total, e.key, e.reused);
-      if (e.reused) last = performance.now();
     },
   });
   counts.ms = performance.now() - started;
@@ -121,6 +120,11 @@ export async function runExperiment(
   // Plain-JavaScript experiments never start TensorFlow.js; their cells are recorded as 'js'.
   const backend = tfjs ? (await ctx.backend()).name : 'js';
   const scope = experimentScope(definition, config, backend);
+  const execute = pool
+    ? (key: string) => pool.execute({ experiment: definition.id, config, key })
+    : tfjs
+      ? serialExecutor(ctx, definition.id, config)
+      : undefined;
   const { result, counts } = await storedSweep(
     ctx,
     store,
@@ -131,13 +135,7 @@ export async function runExperiment(
       runDefinition(
         definition,
         config,
-        pool
-          ? {
-              ...options,
-              execute: (key) => pool.execute({ experiment: definition.id, config, key }),
-              concurrency: pool.workers,
-            }
-          : options,
+        execute ? { ...options, execute, concurrency: pool?.workers ?? 1 } : options,
       ),
     backend,
   );
@@ -145,6 +143,33 @@ export async function runExperiment(
   if (result.failures.length > 0) throw new CellsFailedError(result.failures);
   if (tfjs && tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);
   return { result, counts, files };
+}
+
+/**
+ * Cells computed one at a time on the main thread's engine (`--workers 1`). A cell that fails is
+ * reported and the sweep goes on, as on worker threads; after a fatal engine failure (the wasm heap
+ * aborted) this thread's TensorFlow.js is broken, so the remaining cells run on a fresh worker thread.
+ */
+function serialExecutor(
+  ctx: Context,
+  experiment: string,
+  config: unknown,
+): (key: string) => Promise<CellOutput> {
+  let broken: CellPool | undefined;
+  return async (key) => {
+    if (broken) return broken.execute({ experiment, config, key });
+    // Let Ctrl-C and progress through between cells.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      return await computeCell(experiment, config, key);
+    } catch (error) {
+      const fatal = engineFailure(error);
+      if (!fatal) throw error;
+      broken = ctx.replacementPool();
+      ctx.log(`${experiment}: ${fatal} on cell ${key}; this process's engine is broken, the remaining cells run on a fresh worker thread`);
+      throw new Error(fatal);
+    }
+  };
 }
 
 /** What `writeOutputs` writes: a figure, and rows with their config (and a summary, when there is one). */

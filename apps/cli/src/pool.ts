@@ -2,15 +2,17 @@
  * The cell pool: worker threads (tinypool), one TensorFlow.js each, so that a sweep uses every core
  * (tfjs's wasm backend runs one thread in Node). Each finished cell comes back to the main thread,
  * which writes it to the run store, so resuming works as in a serial run; a worker that crashes or
- * runs out of memory (`memoryMb`) fails its cell with the reason and is replaced.
+ * runs out of memory (`memoryMb`), or whose engine fails fatally (the wasm heap aborts), fails its
+ * cell with the reason and is replaced.
  */
 import type { BackendRequest } from '@trainlab/tensor';
 import Tinypool from 'tinypool';
+import type { CellOutput } from './engine';
 import type { CellTask } from './worker';
 
 export interface CellPool {
   readonly workers: number;
-  execute(task: Omit<CellTask, 'backend'>): Promise<unknown[]>;
+  execute(task: Omit<CellTask, 'backend'>): Promise<CellOutput>;
   destroy(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export function createCellPool(workers: number, backend: BackendRequest, memoryM
     workers,
     execute: async (task) => {
       try {
-        return (await pool.run({ ...task, backend })) as unknown[];
+        return (await pool.run({ ...task, backend })) as CellOutput;
       } catch (error) {
         // An uncaught error or running out of memory ends the thread: tinypool rejects its task
         // with the reason and starts a new worker for the next cells.

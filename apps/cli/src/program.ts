@@ -51,7 +51,7 @@ async function withStore(
   body: (ctx: Context, store: SqliteRunStore) => Promise<void>,
 ): Promise<void> {
   const ctx = new Context(globals(command), DEFAULT_OUT);
-  const store = openStore(join(ctx.out, 'runs.sqlite'));
+  const store = openStore(join(ctx.out, 'runs.sqlite'), { fresh: ctx.fresh, log: (line) => ctx.log(line) });
   const interrupted = () => {
     process.stderr.write(
       `\ntrainlab: interrupted. Every finished cell is stored in ${store.path}; rerun the same command to resume from there.\n`,
@@ -188,6 +188,14 @@ export function buildProgram(): Command {
     )
     .option('--max-evals <n>', 'evaluation budget (default: 10000)')
     .option('--min-step <a>', 'stop when the step size falls below this (default: 1e-8, as the library)')
+    .option(
+      '--max-time <seconds>',
+      'stop the run after this long, even while an evaluation is pending (default: no limit)',
+    )
+    .option(
+      '--eval-timeout <seconds>',
+      'give up on one evaluation after this long: it counts as failed; with --workers its thread is replaced (default: no limit)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  trainlab dfo minimize --problem 21\n  trainlab dfo minimize --module ./objective.mjs --x0 0,0 --poll-set probabilistic',

@@ -7,7 +7,7 @@ import { type ResolvedEstimation, requiredSamples } from './estimation';
 import type { EvaluationRecord, EvaluationStatus, RunOptions, StopReason } from './types';
 
 /** One call of the objective (or one sample of a noisy one) with its noise stream. */
-export type Call = (rng: Rng) => number | Promise<number>;
+export type Call = (rng: Rng) => number | PromiseLike<number>;
 
 /** Where an evaluation happens: fills the record's context fields. */
 export interface EvalContext {
@@ -177,17 +177,54 @@ export class Evaluator {
     return { value: mean, status: 'ok', samples: n };
   }
 
-  private withTimeout(value: number | Promise<number>): number | Promise<number> {
-    const ms = this.budget.evaluationTimeoutMs;
-    if (!(value instanceof Promise) || !Number.isFinite(ms)) return value;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`evaluation took longer than evaluationTimeoutMs = ${ms}`)),
-        ms,
-      );
+  /**
+   * Waits for an evaluation that is still pending (a Promise or any other thenable) no longer than
+   * the limits allow: `evaluationTimeoutMs` for the evaluation itself, the rest of `maxTimeMs` for
+   * the run, and the abort signal. A limit that passes first fails this evaluation ('timeout') and
+   * the solver then stops with the run's result; the pending call is left behind (JavaScript cannot
+   * cancel it). A plain number returns at once: a synchronous objective cannot be interrupted.
+   */
+  private withTimeout(value: number | PromiseLike<number>): number | Promise<number> {
+    if (!isThenable(value)) return value;
+    const budget = this.budget;
+    const evaluationMs = budget.evaluationTimeoutMs;
+    const runMs = budget.maxTimeMs - this.elapsedMs();
+    const signal = budget.signal;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    let onAbort: (() => void) | undefined;
+    const limits = new Promise<never>((_, reject) => {
+      if (Number.isFinite(evaluationMs)) {
+        timers.push(
+          setTimeout(
+            () => reject(new TimeoutError(`evaluation took longer than evaluationTimeoutMs = ${evaluationMs}`)),
+            evaluationMs,
+          ),
+        );
+      }
+      if (Number.isFinite(runMs)) {
+        timers.push(
+          setTimeout(
+            () =>
+              reject(
+                new TimeoutError(
+                  `the run's maxTimeMs = ${budget.maxTimeMs} passed while this evaluation was pending`,
+                ),
+              ),
+            Math.max(0, runMs),
+          ),
+        );
+      }
+      if (signal) {
+        onAbort = () => reject(new TimeoutError('the AbortSignal fired while this evaluation was pending'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
     });
-    return Promise.race([value, timeout]).finally(() => clearTimeout(timer));
+    if (timers.length === 0 && !signal) return Promise.resolve(value);
+    return Promise.race([Promise.resolve(value), limits]).finally(() => {
+      for (const t of timers) clearTimeout(t);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    });
   }
 
   private emit(where: Where, ctx: EvalContext, o: EvalOutcome, error: string | undefined): void {
@@ -211,6 +248,15 @@ export class Evaluator {
 }
 
 class TimeoutError extends Error {}
+
+/** A Promise or any other object with a `then` method (awaited like a Promise). */
+function isThenable(value: unknown): value is PromiseLike<number> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
 
 // Deterministic objectives ignore the stream; noisy ones always get one from the solver.
 const FALLBACK_RNG = new Rng(0);

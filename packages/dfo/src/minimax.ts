@@ -35,11 +35,11 @@ import {
 } from './types';
 
 /** A deterministic game: the value of f at (x, y). */
-export type GameObjective = (x: Float64Array, y: Float64Array) => number | Promise<number>;
+export type GameObjective = (x: Float64Array, y: Float64Array) => number | PromiseLike<number>;
 
 /** A noisy game: one sample F(x, y, ξ) with ξ from `rng`; f(x, y) = E F(x, y, ξ). */
 export interface GameOracle {
-  sample(x: Float64Array, y: Float64Array, rng: Rng): number | Promise<number>;
+  sample(x: Float64Array, y: Float64Array, rng: Rng): number | PromiseLike<number>;
 }
 
 /** One player's options: direct-search options and optional box bounds. */

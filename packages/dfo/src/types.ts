@@ -2,14 +2,14 @@
 import type { Rng } from '@trainlab/random';
 
 /** A deterministic black box: a value for a point (sync or async). */
-export type Objective = (x: Float64Array) => number | Promise<number>;
+export type Objective = (x: Float64Array) => number | PromiseLike<number>;
 
 /**
  * A noisy black box: one sample F(x, ξ) per call, with ξ drawn from `rng` (so that runs are
  * reproducible and points can share random numbers). Its mean is the objective f(x) = E F(x, ξ).
  */
 export interface Oracle {
-  sample(x: Float64Array, rng: Rng): number | Promise<number>;
+  sample(x: Float64Array, rng: Rng): number | PromiseLike<number>;
 }
 
 /** How one evaluation ended. Anything but `'ok'` counts as an unsuccessful point with value +∞. */

@@ -19,6 +19,12 @@ export interface WorkerObjectiveOptions {
   exportName?: string;
   /** For a TypeScript module: the URL of tsx's `tsx/esm/api` (e.g. `import.meta.resolve('tsx/esm/api')`). */
   tsImport?: string;
+  /**
+   * Gives up on an evaluation after this long: its worker thread is terminated (a synchronous
+   * objective can be stopped no other way) and replaced, and the evaluation fails (the solver counts
+   * it as a failed point). @defaultValue Infinity
+   */
+  timeoutMs?: number;
 }
 
 /** An objective whose evaluations run on a worker-thread pool; pass it to any solver, then `close()` it. */
@@ -47,6 +53,10 @@ export function workerObjective(module: string | URL, options: WorkerObjectiveOp
   if (!Number.isInteger(workers) || workers < 1) {
     throw new DfoError('E_INVALID_ARGUMENT', `options.workers must be an integer ≥ 1, got ${workers}`);
   }
+  const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+  if (!(timeoutMs > 0)) {
+    throw new DfoError('E_INVALID_ARGUMENT', `options.timeoutMs must be a number > 0, got ${timeoutMs}`);
+  }
   const path = module instanceof URL ? fileURLToPath(module) : module;
   const pool = new Tinypool({
     filename: new URL('./objective-worker.mjs', import.meta.url).href,
@@ -58,11 +68,19 @@ export function workerObjective(module: string | URL, options: WorkerObjectiveOp
   for (let i = 0; i < workers; i++) pool.run(base).catch(() => undefined);
   return {
     workers,
-    objective: (x: Float64Array, y?: Float64Array) =>
-      pool.run({
-        ...base,
-        args: (y === undefined ? [x] : [x, y]).map((p) => Array.from(p)),
-      }) as Promise<number>,
+    objective: async (x: Float64Array, y?: Float64Array) => {
+      const task = { ...base, args: (y === undefined ? [x] : [x, y]).map((p) => Array.from(p)) };
+      if (!Number.isFinite(timeoutMs)) return (await pool.run(task)) as number;
+      // Aborting a running task makes tinypool terminate its worker and start a new one.
+      try {
+        return (await pool.run(task, { signal: AbortSignal.timeout(timeoutMs) })) as number;
+      } catch (error) {
+        if ((error as Error).name === 'AbortError') {
+          throw new Error(`evaluation took longer than timeoutMs = ${timeoutMs}: its worker thread was replaced`);
+        }
+        throw error;
+      }
+    },
     close: () => pool.destroy(),
   };
 }

@@ -12,6 +12,8 @@ import { RunnerError } from './errors';
 export interface CellResult<Row> {
   key: string;
   rows: Row[];
+  /** Milliseconds the cell itself took to compute (absent for cells of an earlier run). */
+  ms?: number;
 }
 
 /** Emitted after each cell, computed or reused. */
@@ -45,7 +47,7 @@ export interface RunOptions<Row> {
    * Computes a cell elsewhere, e.g. on a worker thread that calls the same runner with
    * `{ only: [key] }`. Cells then run concurrently and a failed cell does not stop the sweep.
    */
-  execute?: (key: string) => Promise<Row[]>;
+  execute?: (key: string) => Promise<Row[] | { rows: Row[]; ms: number }>;
   /** Cells in flight at once with `execute`. @defaultValue 64 */
   concurrency?: number;
 }
@@ -104,8 +106,9 @@ export async function runCells<Row>(
       const previous = reuse.get(cell.key);
       if (previous) results[i] = previous;
       else {
+        const t0 = performance.now();
         results[i] = await cell.run();
-        await options.onCell?.({ key: cell.key, rows: results[i]! });
+        await options.onCell?.({ key: cell.key, rows: results[i]!, ms: performance.now() - t0 });
         await new Promise((resolve) => setImmediate(resolve));
       }
       report(cell.key, previous !== undefined, false);
@@ -123,15 +126,25 @@ export async function runCells<Row>(
           continue;
         }
         let rows: Row[];
+        let ms: number;
+        const t0 = performance.now();
         try {
-          rows = await execute(cell.key);
+          const out = await execute(cell.key);
+          // An executor that times the cell where it ran (a worker) says so; else the wait is the time.
+          if (Array.isArray(out)) {
+            rows = out;
+            ms = performance.now() - t0;
+          } else {
+            rows = out.rows;
+            ms = out.ms;
+          }
         } catch (error) {
           failures.push({ key: cell.key, reason: (error as Error).message ?? String(error) });
           report(cell.key, false, true);
           continue;
         }
         results[i] = rows;
-        await options.onCell?.({ key: cell.key, rows });
+        await options.onCell?.({ key: cell.key, rows, ms });
         report(cell.key, false, false);
       }
     };

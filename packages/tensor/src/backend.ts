@@ -235,3 +235,52 @@ export function loadFailureReason(error: unknown): string {
     .trim();
   return short.length > 300 ? `${short.slice(0, 300)}…` : short;
 }
+
+/** The most one wasm backend instance can hold: wasm32's 4 GiB address space, less one 64 KiB page. */
+export const WASM_HEAP_LIMIT_BYTES = 4294901760;
+
+/** How much memory one TensorFlow.js instance on a backend can hold, and why. */
+export interface MemoryLimit {
+  /** Bytes; `Infinity` where trainlab cannot tell (a browser's GPU). */
+  bytes: number;
+  /** What sets the limit, in words (for error messages). */
+  reason: string;
+}
+
+/**
+ * The memory one TensorFlow.js instance can use on `backend`: the wasm heap's 4 GiB (however much
+ * RAM the machine has), or `totalMemoryBytes` (the machine's RAM, for tensors held in JavaScript or
+ * native buffers) on the cpu and tensorflow backends; webgl's GPU memory is not known (Infinity).
+ */
+export function memoryLimit(backend: BackendName, totalMemoryBytes?: number): MemoryLimit {
+  if (backend === 'wasm') {
+    return { bytes: WASM_HEAP_LIMIT_BYTES, reason: 'the wasm backend holds at most 4 GiB, however much RAM the machine has' };
+  }
+  if (backend === 'webgl' || totalMemoryBytes === undefined) {
+    return { bytes: Number.POSITIVE_INFINITY, reason: `the ${backend} backend's memory is not known` };
+  }
+  return {
+    bytes: totalMemoryBytes,
+    reason: `the ${backend} backend holds tensors in this machine's ${(totalMemoryBytes / 2 ** 30).toFixed(0)} GiB of RAM`,
+  };
+}
+
+/**
+ * Whether `error` is a fatal failure of the engine itself, after which its TensorFlow.js instance
+ * cannot be trusted (the wasm heap aborted, ran out of bounds, or XNNPACK failed to allocate):
+ * the reason in words, or `undefined` for an ordinary error. A program that sees one should replace
+ * the thread (or process) that holds the instance: later operations on it fail or corrupt results.
+ */
+export function engineFailure(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  // WebAssembly.RuntimeError (no WebAssembly types in this package's lib): traps of the wasm engine.
+  const wasmRuntime = error instanceof Error && error.constructor.name === 'RuntimeError';
+  if (/XNN status|Aborted\(|out of memory|OOM/i.test(message)) {
+    return `the engine ran out of memory (${message.split('\n')[0]!.slice(0, 120)})`;
+  }
+  if (/memory access out of bounds/.test(message)) {
+    return 'the engine ran out of memory (wasm: memory access out of bounds, its heap is broken)';
+  }
+  if (wasmRuntime) return `the wasm engine failed (${message.split('\n')[0]!.slice(0, 120)})`;
+  return undefined;
+}

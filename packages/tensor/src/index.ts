@@ -14,9 +14,18 @@ export type {
   BackendName,
   BackendRequest,
   InitBackendOptions,
+  MemoryLimit,
   SkippedBackend,
 } from './backend';
-export { BACKEND_ENV_VAR, BACKEND_PREFERENCE, currentBackend, initBackend } from './backend';
+export {
+  BACKEND_ENV_VAR,
+  BACKEND_PREFERENCE,
+  currentBackend,
+  engineFailure,
+  initBackend,
+  memoryLimit,
+  WASM_HEAP_LIMIT_BYTES,
+} from './backend';
 export type { TensorErrorCode } from './errors';
 export { TensorError } from './errors';
 export type { FloatDtype, InitSpec } from './init';

@@ -1,0 +1,33 @@
+/**
+ * Computing one cell of an experiment where the engine lives (a worker thread, or the main thread
+ * with `--workers 1`): the same code on both, timed where it runs.
+ */
+import { cellOf, resolveConfig } from '@trainlab/runner';
+import { tf } from '@trainlab/tensor';
+import { experimentById } from './definitions';
+
+/** A computed cell: its rows and the milliseconds it took where it ran. */
+export interface CellOutput {
+  rows: unknown[];
+  ms: number;
+}
+
+/** Computes the cell `key` of an experiment's resolved config. */
+export async function computeCell(experiment: string, config: unknown, key: string): Promise<CellOutput> {
+  const definition = experimentById(experiment);
+  const cell = cellOf(definition, resolveConfig(definition, config), key);
+  const t0 = performance.now();
+  testEngineAbort(key);
+  const rows = await cell.run();
+  return { rows, ms: performance.now() - t0 };
+}
+
+/**
+ * Test hook: a real fatal engine failure on the cell named by `TRAINLAB_TEST_ENGINE_ABORT`: a
+ * product whose result is larger than the wasm heap can grow to, which aborts the heap and leaves
+ * this thread's engine broken (on the cpu backend it fails as an ordinary allocation error).
+ */
+function testEngineAbort(key: string): void {
+  if (process.env.TRAINLAB_TEST_ENGINE_ABORT !== key) return;
+  tf.tidy(() => tf.matMul(tf.ones([40_000, 2]), tf.ones([2, 30_000])));
+}
