@@ -70,13 +70,28 @@ export function gradients(
   try {
     lossFn = makeLoss(model, loss, x, batched);
     const fn = lossFn;
+    // A loss that throws (or returns no scalar) inside the tape would leave the forward pass's
+    // saved tensors alive (tfjs frees them only when the backward pass runs). So the failure is
+    // held, a zero loss finishes the pass (which frees them), and the failure is thrown after.
+    let failure: { error: unknown } | undefined;
     const { value, grads } = tf.variableGrads(
       () => {
         const y = model.apply(x, mask);
-        return fn(batched ? y : tf.squeeze(y, [0])) as tf.Scalar;
+        const output = batched ? y : tf.squeeze(y, [0]);
+        try {
+          return fn(output) as tf.Scalar;
+        } catch (error) {
+          failure = { error };
+          return tf.mul(tf.sum(output), 0) as tf.Scalar;
+        }
       },
       selected.map((p) => p.variable),
     );
+    if (failure) {
+      value.dispose();
+      tf.dispose(Object.values(grads));
+      throw failure.error;
+    }
     const out: Record<string, Tensor> = {};
     for (const p of selected) out[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);
     const lossValue = value.dataSync()[0]!;
@@ -177,7 +192,9 @@ function makeLoss(model: Transformer, loss: LossSpec, x: Tensor, batched: boolea
     return (y) => {
       const value = loss(y);
       if (!(value instanceof tf.Tensor) || value.rank !== 0) {
-        throw invalid('loss', 'a function returning a scalar tensor', value);
+        const error = invalid('loss', 'a function returning a scalar tensor', value);
+        if (value instanceof tf.Tensor) value.dispose();
+        throw error;
       }
       return value;
     };

@@ -7,6 +7,7 @@
  */
 import { matmul, type Tensor, tf } from '@trainlab/tensor';
 import type { Activation, AttentionKind } from './config';
+import { shapeError } from './errors';
 
 /** A logit bias that removes a key: exp(−1e9 − max) is exactly 0 in float32. */
 export const MASKED = -1e9;
@@ -81,24 +82,42 @@ export function multiHeadAttention(
   w: AttentionWeights,
   options: AttentionOptions,
 ): { output: Tensor; maps: Tensor } {
-  const [batch, n] = x.shape as [number, number, number];
   const { heads, headDim } = options;
-  const split = (t: Tensor): Tensor => tf.transpose(tf.reshape(t, [batch, n, heads, headDim]), [0, 2, 1, 3]);
-  const v = split(matmul(x, w.wv));
-  let maps: Tensor;
-  if (options.kind === 'uniform') {
-    const logits = options.bias ?? tf.zeros([1, 1, n, n]);
-    maps = tf.broadcastTo(tf.softmax(logits), [batch, heads, n, n]);
-  } else {
-    const q = split(matmul(x, w.wq));
-    const k = split(matmul(x, w.wk));
-    let logits = tf.mul(matmul(q, k, { transposeB: true }), options.tau / Math.sqrt(headDim));
-    if (options.bias) logits = tf.add(logits, options.bias);
-    maps = tf.softmax(logits);
+  if (x.rank !== 3) throw shapeError(`multiHeadAttention: x must be [batch, n, d], got shape [${x.shape}]`);
+  const [batch, n, d] = x.shape as [number, number, number];
+  const width = heads * headDim;
+  for (const [name, t, rows, cols] of [
+    ['wq', w.wq, d, width],
+    ['wk', w.wk, d, width],
+    ['wv', w.wv, d, width],
+    ['wo', w.wo, width, null],
+  ] as const) {
+    if (t.rank !== 2 || t.shape[0] !== rows || (cols !== null && t.shape[1] !== cols)) {
+      throw shapeError(
+        `multiHeadAttention: ${name} must be [${rows}, ${cols ?? 'd_out'}] (heads = ${heads}, headDim = ${headDim}), got shape [${t.shape}]`,
+      );
+    }
   }
-  const heads3 = matmul(maps, v); // [batch, heads, n, headDim]
-  const joined = tf.reshape(tf.transpose(heads3, [0, 2, 1, 3]), [batch, n, heads * headDim]);
-  return { output: matmul(joined, w.wo), maps };
+  // A scope of its own: intermediates are freed here, also when an op fails half-way.
+  return tf.tidy(() => {
+    const split = (t: Tensor): Tensor =>
+      tf.transpose(tf.reshape(t, [batch, n, heads, headDim]), [0, 2, 1, 3]);
+    const v = split(matmul(x, w.wv));
+    let maps: Tensor;
+    if (options.kind === 'uniform') {
+      const logits = options.bias ?? tf.zeros([1, 1, n, n]);
+      maps = tf.broadcastTo(tf.softmax(logits), [batch, heads, n, n]);
+    } else {
+      const q = split(matmul(x, w.wq));
+      const k = split(matmul(x, w.wk));
+      let logits = tf.mul(matmul(q, k, { transposeB: true }), options.tau / Math.sqrt(headDim));
+      if (options.bias) logits = tf.add(logits, options.bias);
+      maps = tf.softmax(logits);
+    }
+    const heads3 = matmul(maps, v); // [batch, heads, n, headDim]
+    const joined = tf.reshape(tf.transpose(heads3, [0, 2, 1, 3]), [batch, n, heads * headDim]);
+    return { output: matmul(joined, w.wo), maps } as never;
+  }) as unknown as { output: Tensor; maps: Tensor };
 }
 
 /**

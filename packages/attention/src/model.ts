@@ -236,14 +236,15 @@ export class Transformer {
         );
       }
       batched = t.rank === 2;
-      x = tf.cast(batched ? t : tf.expandDims(t, 0), 'int32');
-      const values = x.dataSync();
+      // Read the ids as given (before any cast), so 2.5 or NaN is named rather than truncated.
+      const values = input instanceof tf.Tensor || !Array.isArray(input) ? t.dataSync() : (input as unknown[]).flat(2);
       for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (v < 0 || v >= c.vocabSize) {
-          throw invalid(`input token ${i}`, `an id from 0 to ${c.vocabSize - 1}`, v);
+        const v = values[i] as number;
+        if (!Number.isInteger(v) || v < 0 || v >= c.vocabSize) {
+          throw invalid(`input token ${i}`, `an integer id from 0 to ${c.vocabSize - 1}`, v);
         }
       }
+      x = tf.cast(batched ? t : tf.expandDims(t, 0), 'int32');
     } else {
       if (t.rank !== 2 && t.rank !== 3) {
         throw shapeError(`input must be [batch, n, ${c.dModel}] or [n, ${c.dModel}], got shape [${t.shape}]`);
@@ -253,6 +254,10 @@ export class Transformer {
       }
       batched = t.rank === 3;
       x = tf.cast(batched ? t : tf.expandDims(t, 0), 'float32');
+      const values = x.dataSync();
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i]!)) throw invalid(`input entry ${i}`, 'a finite number', values[i]);
+      }
     }
     const [batch, n] = x.shape as [number, number];
     if (n < 1) throw shapeError('input must have at least one token');
@@ -266,6 +271,12 @@ export class Transformer {
       const expected = batched ? [batch, n] : [n];
       if (m.rank !== expected.length || m.shape.some((s, i) => s !== expected[i])) {
         throw shapeError(`mask must have shape [${expected}] (1 = token, 0 = padding), got [${m.shape}]`);
+      }
+      const flags = m.dataSync();
+      for (let i = 0; i < flags.length; i++) {
+        if (flags[i] !== 0 && flags[i] !== 1) {
+          throw invalid(`mask entry ${i}`, '0 (padding) or 1 (token)', flags[i]);
+        }
       }
       mask = tf.cast(batched ? m : tf.expandDims(m, 0), 'float32');
     }

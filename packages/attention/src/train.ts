@@ -41,6 +41,12 @@ export interface TrainOptions {
   decay?: 'none' | 'linear' | 'cosine';
   /** Clip the global gradient norm to this value. @defaultValue Infinity (no clipping) */
   clip?: number;
+  /**
+   * Training stops as diverged when the loss is NaN or infinite, or exceeds this multiple of the
+   * chance-level cross-entropy ln(classes) (a loss of 10¹² is finite but no longer training).
+   * @defaultValue 100
+   */
+  divergence?: number;
   /** Learning-rate multiplier per parameter group (0 freezes a group). @defaultValue 1 for every group */
   groupLr?: Partial<Record<ParamGroup, number>>;
   /** Evaluate (and record) every this many steps, and at the last step. @defaultValue 50 */
@@ -97,7 +103,7 @@ export interface Checkpoint {
 /** What `train` returns: the evaluation records, the steps run, divergence and a checkpoint to resume from. */
 export interface TrainResult {
   records: EvalRecord[];
-  /** The loss became NaN or infinite: training stopped there. */
+  /** The loss became NaN or infinite, or exceeded `divergence` × ln(classes): training stopped there. */
   diverged: boolean;
   divergedAt: number | null;
   steps: number;
@@ -117,6 +123,7 @@ interface Resolved {
   warmup: number;
   decay: 'none' | 'linear' | 'cosine';
   clip: number;
+  divergence: number;
   groupLr: Partial<Record<ParamGroup, number>>;
   evalEvery: number;
   seed: Seed;
@@ -157,6 +164,7 @@ function resolve(o: TrainOptions): Resolved {
     warmup: int('warmup', o.warmup ?? 0, 0),
     decay,
     clip: num('clip', o.clip ?? Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY, true),
+    divergence: num('divergence', o.divergence ?? 100, 1, Number.POSITIVE_INFINITY, true),
     groupLr: o.groupLr ?? {},
     evalEvery: int('evalEvery', o.evalEvery ?? 50, 1),
     seed: o.seed ?? 0,
@@ -230,10 +238,20 @@ export async function train(model: Transformer, task: Task, options: TrainOption
     return { onehot: tf.tidy(() => tf.oneHot(tf.tensor2d(y, undefined, 'int32'), task.outputs)), count };
   };
   const records: EvalRecord[] = [];
+  // Chance-level cross-entropy is ln(classes); a loss far above it is a run that blew up.
+  const divergedAbove = o.divergence * Math.log(Math.max(2, task.outputs));
   let diverged = false;
   let divergedAt: number | null = null;
 
   const evaluate = async (lr: number, grads: Map<string, Tensor>, updates: Map<string, Tensor>) => {
+    // Everything measured here is freed when the record is made, also when a measure throws.
+    const record = tf.tidy(() => measure(lr, grads, updates) as never) as EvalRecord;
+    lossSum = 0;
+    lossCount = 0;
+    records.push(record);
+    await options.onEval?.(record);
+  };
+  const measure = (lr: number, grads: Map<string, Tensor>, updates: Map<string, Tensor>): EvalRecord => {
     const val = task.validation;
     let loss = 0;
     let right = 0;
@@ -290,61 +308,72 @@ export async function train(model: Transformer, task: Task, options: TrainOption
       valAccuracy: right / Math.max(1, scored),
       layers,
     };
-    lossSum = 0;
-    lossCount = 0;
-    records.push(record);
-    await options.onEval?.(record);
+    return record;
   };
 
-  while (step < o.until) {
-    step++;
-    const lr = learningRate(o, step);
-    const rng = root.fork(`batch/${step}`);
-    const indices = Array.from({ length: o.batchSize }, () => rng.int(task.train.inputs.length));
-    const { x, y } = batchOf(task.train, indices);
-    const { onehot, count } = targetsOf(y);
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.apply(x), onehot, Math.max(1, count)) as tf.Scalar,
-      vars,
-    );
-    tf.dispose([x, onehot]);
-    const lossValue = value.dataSync()[0]!;
-    value.dispose();
-    const gradMap = new Map(params.map((p) => [p.name, grads[p.variable.name] ?? tf.zerosLike(p.variable)]));
-    if (!Number.isFinite(lossValue)) {
-      tf.dispose([...gradMap.values()]);
-      diverged = true;
-      divergedAt = step;
-      break;
-    }
-    lossSum += lossValue;
-    lossCount++;
-    let scale = 1;
-    if (Number.isFinite(o.clip)) {
-      const total = tf.tidy(
-        () => tf.sqrt(tf.addN([...gradMap.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]!,
+  // The tensors of the step in flight: freed with the optimizer state if anything throws.
+  let pending: Tensor[] = [];
+  try {
+    while (step < o.until) {
+      step++;
+      const lr = learningRate(o, step);
+      const rng = root.fork(`batch/${step}`);
+      const indices = Array.from({ length: o.batchSize }, () => rng.int(task.train.inputs.length));
+      const { x, y } = batchOf(task.train, indices);
+      const { onehot, count } = targetsOf(y);
+      const { value, grads } = tf.variableGrads(
+        () => crossEntropy(model.apply(x), onehot, Math.max(1, count)) as tf.Scalar,
+        vars,
       );
-      if (total > o.clip) scale = o.clip / total;
+      tf.dispose([x, onehot]);
+      const lossValue = value.dataSync()[0]!;
+      value.dispose();
+      const gradMap = new Map(
+        params.map((p) => [p.name, grads[p.variable.name] ?? tf.zerosLike(p.variable)]),
+      );
+      pending = [...gradMap.values()];
+      if (!Number.isFinite(lossValue) || lossValue > divergedAbove) {
+        tf.dispose([...gradMap.values()]);
+        diverged = true;
+        divergedAt = step;
+        break;
+      }
+      lossSum += lossValue;
+      lossCount++;
+      let scale = 1;
+      if (Number.isFinite(o.clip)) {
+        const total = tf.tidy(
+          () => tf.sqrt(tf.addN([...gradMap.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]!,
+        );
+        if (total > o.clip) scale = o.clip / total;
+      }
+      const record = step % o.evalEvery === 0 || step === o.steps;
+      const updates = new Map<string, Tensor>();
+      for (const p of params) {
+        const rate = lr * (o.groupLr[p.group] ?? 1);
+        const g0 = gradMap.get(p.name)!;
+        const s = slots.get(p.name) ?? {};
+        const g = scale === 1 ? g0 : tf.mul(g0, scale);
+        const { delta, slots: state } = optimizer.step(g, s, rate, step);
+        if (g !== g0) g.dispose();
+        const updated = tf.add(p.variable, delta);
+        p.variable.assign(updated);
+        updated.dispose();
+        for (const t of Object.values(s)) t.dispose();
+        slots.set(p.name, state);
+        if (record) {
+          updates.set(p.name, delta);
+          pending.push(delta);
+        } else delta.dispose();
+      }
+      if (record) await evaluate(lr, gradMap, updates);
+      tf.dispose(pending);
+      pending = [];
     }
-    const record = step % o.evalEvery === 0 || step === o.steps;
-    const updates = new Map<string, Tensor>();
-    for (const p of params) {
-      const rate = lr * (o.groupLr[p.group] ?? 1);
-      const g0 = gradMap.get(p.name)!;
-      const s = slots.get(p.name) ?? {};
-      const g = scale === 1 ? g0 : tf.mul(g0, scale);
-      const { delta, slots: state } = optimizer.step(g, s, rate, step);
-      if (g !== g0) g.dispose();
-      const updated = tf.add(p.variable, delta);
-      p.variable.assign(updated);
-      updated.dispose();
-      for (const t of Object.values(s)) t.dispose();
-      slots.set(p.name, state);
-      if (record) updates.set(p.name, delta);
-      else delta.dispose();
-    }
-    if (record) await evaluate(lr, gradMap, updates);
-    tf.dispose([...gradMap.values(), ...updates.values()]);
+  } catch (error) {
+    tf.dispose(pending);
+    for (const s of slots.values()) for (const t of Object.values(s)) t.dispose();
+    throw error;
   }
 
   const checkpoint: Checkpoint = {

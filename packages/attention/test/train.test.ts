@@ -142,6 +142,23 @@ describe('train', () => {
     const r = await train(model, task, { steps: 50, optimizer: 'sgd', lr: 1e8, momentum: 0.99 });
     expect(r.diverged).toBe(true);
     expect(r.divergedAt).toBeGreaterThan(0);
+    // A finite loss far above chance (ln 5 ≈ 1.6) is divergence too: Adam at lr 1e6 stays finite (~1e13).
+    const blown = modelFor(task, { norm: 'post' });
+    const before = tf.memory().numTensors;
+    const big = await train(blown, task, { steps: 30, optimizer: 'adam', lr: 1e6, evalEvery: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(big.diverged).toBe(true);
+    expect(big.records.every((rec) => Number.isFinite(rec.trainLoss))).toBe(true);
+    // Only the loss's size said so: with no bound on it the same run goes on with finite losses.
+    const unbounded = modelFor(task, { norm: 'post' });
+    const on = await train(unbounded, task, { steps: 30, optimizer: 'adam', lr: 1e6, divergence: Infinity });
+    expect(on.diverged).toBe(false);
+    expect(on.records.at(-1)!.trainLoss).toBeGreaterThan(100 * Math.log(5));
+    unbounded.dispose();
+    blown.dispose();
+    await expect(train(model, task, { steps: 1, divergence: 0.5 })).rejects.toThrow(
+      /options.divergence must be a number from 1 to Infinity, got 0.5/,
+    );
     await expect(train(model, task, { steps: 0 })).rejects.toThrow(
       /options.steps must be an integer ≥ 1, got 0/,
     );

@@ -265,6 +265,22 @@ export function checkRun(o: RunOptions): void {
   if (o.seed !== undefined && !(typeof o.seed === 'string' || Number.isSafeInteger(o.seed))) {
     throw invalid('seed', 'a safe integer or a string', o.seed);
   }
+  const signal = o.signal as unknown;
+  if (
+    signal !== undefined &&
+    !(
+      signal !== null &&
+      typeof signal === 'object' &&
+      typeof (signal as AbortSignal).aborted === 'boolean' &&
+      typeof (signal as AbortSignal).addEventListener === 'function'
+    )
+  ) {
+    throw invalid('signal', 'an AbortSignal (e.g. AbortSignal.timeout(ms) or an AbortController’s signal)', signal);
+  }
+  for (const hook of ['onEvaluation', 'onIteration', 'onRound'] as const) {
+    const value = (o as Record<string, unknown>)[hook];
+    if (value !== undefined && typeof value !== 'function') throw invalid(hook, 'a function', value);
+  }
 }
 
 async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {

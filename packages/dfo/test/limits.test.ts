@@ -82,4 +82,31 @@ describe('failures and limits', () => {
       zerothOrderGDA((x, y) => x[0]! - y[0]!, { x0: [0], y0: [0] }, { smothing: 1e-3 } as never),
     ).rejects.toThrow(/did you mean smoothing\?/);
   });
+  it('refuses a signal that is not an AbortSignal and hooks that are not functions, naming them, before any call', async () => {
+    let calls = 0;
+    const counted = (x: Float64Array) => {
+      calls++;
+      return quadratic(x);
+    };
+    const game = (x: Float64Array, y: Float64Array) => {
+      calls++;
+      return x[0]! - y[0]!;
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: wrong types on purpose
+    const bad = (o: Record<string, unknown>) => o as any;
+    await expect(directSearch(counted, [0, 0], bad({ signal: 'stop' }))).rejects.toThrow(
+      /signal must be an AbortSignal .*got "stop"/,
+    );
+    await expect(nelderMead(counted, [0, 0], bad({ signal: 'stop' }))).rejects.toThrow(/signal must be an AbortSignal/);
+    await expect(minimax(game, { x0: [0], y0: [0] }, bad({ signal: {} }))).rejects.toThrow(
+      /signal must be an AbortSignal/,
+    );
+    await expect(directSearch(counted, [0, 0], bad({ onEvaluation: 3 }))).rejects.toThrow(
+      /onEvaluation must be a function, got 3/,
+    );
+    await expect(zerothOrderGDA(game, { x0: [0], y0: [0] }, bad({ maxEvals: 3 }))).rejects.toThrow(
+      /options\.maxEvals is not an option \(did you mean maxEvaluations\?\)/,
+    );
+    expect(calls).toBe(0);
+  });
 });
