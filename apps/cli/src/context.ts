@@ -179,13 +179,17 @@ export class Progress {
     private readonly title: string,
   ) {}
 
-  update(done: number, total: number, label: string, reused: boolean): void {
+  update(done: number, total: number, label: string, reused: boolean, running = false): void {
     if (this.ctx.quiet) return;
+    if (!running) {
+      this.doneCells = done;
+      this.totalCells = total;
+    }
     const elapsed = (performance.now() - this.start) / 1000;
     const eta = done > 0 && done < total ? (elapsed / done) * (total - done) : 0;
     const status = `${done}/${total}${reused ? ' (stored)' : ''}`;
     if (!this.ctx.tty) {
-      process.stderr.write(`${this.title} ${status} ${label}\n`);
+      if (!running) process.stderr.write(`${this.title} ${status} ${label}\n`);
       return;
     }
     const now = performance.now();
@@ -198,6 +202,28 @@ export class Progress {
     const columns = process.stderr.columns ?? 100;
     process.stderr.write(`\r\x1b[2K${line.slice(0, columns - 1)}`);
     this.active = true;
+  }
+
+  private lastInCell = 0;
+  private doneCells = 0;
+  private totalCells = 0;
+
+  /**
+   * How far a running cell is (a training run's steps): on a terminal the bar's label shows it;
+   * otherwise a line at most every 10 s, so a log shows that a long cell moves.
+   */
+  inCell(key: string, done: number, total: number): void {
+    if (this.ctx.quiet || total <= 0) return;
+    const now = performance.now();
+    const percent = `${Math.floor((100 * done) / total)}%`;
+    if (!this.ctx.tty) {
+      if (now - this.lastInCell < 10_000) return;
+      this.lastInCell = now;
+      process.stderr.write(`${this.title} running ${key}: ${done}/${total} (${percent})\n`);
+      return;
+    }
+    if (now - this.lastDraw < 100) return;
+    this.update(this.doneCells, Math.max(1, this.totalCells), `${key} ${percent}`, false, true);
   }
 
   done(message?: string): void {

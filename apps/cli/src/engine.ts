@@ -2,7 +2,7 @@
  * Computing one cell of an experiment where the engine lives (a worker thread, or the main thread
  * with `--workers 1`): the same code on both, timed where it runs.
  */
-import { cellOf, resolveConfig } from '@trainlab/runner';
+import { type CellProgress, cellOf, resolveConfig } from '@trainlab/runner';
 import { tf } from '@trainlab/tensor';
 import { experimentById } from './definitions';
 
@@ -13,12 +13,17 @@ export interface CellOutput {
 }
 
 /** Computes the cell `key` of an experiment's resolved config. */
-export async function computeCell(experiment: string, config: unknown, key: string): Promise<CellOutput> {
+export async function computeCell(
+  experiment: string,
+  config: unknown,
+  key: string,
+  progress?: CellProgress,
+): Promise<CellOutput> {
   const definition = experimentById(experiment);
   const cell = cellOf(definition, resolveConfig(definition, config), key);
   const t0 = performance.now();
   testEngineAbort(key);
-  const rows = await cell.run();
+  const rows = await cell.run(progress);
   return { rows, ms: performance.now() - t0 };
 }
 

@@ -3,16 +3,20 @@
  * at once), with progress, and writes its figure (SVG, PNG, spec) and data (JSON, CSV).
  */
 import { writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   type CellFailure,
+  type CellProgress,
   type CellResult,
+  checkMemory,
   type ExperimentDefinition,
   type ExperimentResult,
   type RunOptions,
   runExperiment as runDefinition,
 } from '@trainlab/runner';
-import { engineFailure, tf } from '@trainlab/tensor';
+import { type BackendName, engineFailure, memoryLimit, tf } from '@trainlab/tensor';
+import { flagName } from './configFlags';
 import type { Context } from './context';
 import { type CellOutput, computeCell } from './engine';
 import type { CellPool } from './pool';
@@ -82,6 +86,7 @@ export async function storedSweep<T>(
       store.put(scope, cell, { config, backend: backendName, versions: storedVersions, ms: cell.ms ?? 0 });
       counts.computed++;
     },
+    onCellProgress: (key, done, total) => progress.inCell(key, done, total),
     onProgress: (e) => {
       if (e.reused) counts.reused++;
       if (e.failed) counts.failed++;
@@ -119,9 +124,21 @@ export async function runExperiment(
   const pool = tfjs ? ctx.cellPool() : null;
   // Plain-JavaScript experiments never start TensorFlow.js; their cells are recorded as 'js'.
   const backend = tfjs ? (await ctx.backend()).name : 'js';
+  if (tfjs) {
+    // A cell no engine instance can hold is refused before any work (exit 2), not aborted half-way.
+    const name = backend as BackendName;
+    checkMemory(
+      definition,
+      config,
+      memoryLimit(name, totalmem()),
+      (field) => `--${flagName(field)}`,
+      name === 'wasm' ? ', or run on --backend cpu (tensors in RAM, several times slower)' : '',
+    );
+  }
   const scope = experimentScope(definition, config, backend);
   const execute = pool
-    ? (key: string) => pool.execute({ experiment: definition.id, config, key })
+    ? (key: string, progress: CellProgress) =>
+        pool.execute({ experiment: definition.id, config, key }, progress)
     : tfjs
       ? serialExecutor(ctx, definition.id, config)
       : undefined;
@@ -154,19 +171,21 @@ function serialExecutor(
   ctx: Context,
   experiment: string,
   config: unknown,
-): (key: string) => Promise<CellOutput> {
+): (key: string, progress: CellProgress) => Promise<CellOutput> {
   let broken: CellPool | undefined;
-  return async (key) => {
-    if (broken) return broken.execute({ experiment, config, key });
+  return async (key, progress) => {
+    if (broken) return broken.execute({ experiment, config, key }, progress);
     // Let Ctrl-C and progress through between cells.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      return await computeCell(experiment, config, key);
+      return await computeCell(experiment, config, key, progress);
     } catch (error) {
       const fatal = engineFailure(error);
       if (!fatal) throw error;
       broken = ctx.replacementPool();
-      ctx.log(`${experiment}: ${fatal} on cell ${key}; this process's engine is broken, the remaining cells run on a fresh worker thread`);
+      ctx.log(
+        `${experiment}: ${fatal} on cell ${key}; this process's engine is broken, the remaining cells run on a fresh worker thread`,
+      );
       throw new Error(fatal);
     }
   };

@@ -5,6 +5,9 @@
  * runs out of memory (`memoryMb`), or whose engine fails fatally (the wasm heap aborts), fails its
  * cell with the reason and is replaced.
  */
+
+import { MessageChannel } from 'node:worker_threads';
+import type { CellProgress } from '@trainlab/runner';
 import type { BackendRequest } from '@trainlab/tensor';
 import Tinypool from 'tinypool';
 import type { CellOutput } from './engine';
@@ -12,7 +15,7 @@ import type { CellTask } from './worker';
 
 export interface CellPool {
   readonly workers: number;
-  execute(task: Omit<CellTask, 'backend'>): Promise<CellOutput>;
+  execute(task: Omit<CellTask, 'backend' | 'port'>, progress?: CellProgress): Promise<CellOutput>;
   destroy(): Promise<void>;
 }
 
@@ -28,13 +31,21 @@ export function createCellPool(workers: number, backend: BackendRequest, memoryM
   for (let i = 0; i < workers; i++) pool.run({ warmup: true, backend }).catch(() => undefined);
   return {
     workers,
-    execute: async (task) => {
+    execute: async (task, progress) => {
+      // The cell's progress comes back over a channel of its own.
+      const channel = progress ? new MessageChannel() : undefined;
+      channel?.port1.on('message', ([done, total]: [number, number]) => progress?.(done, total));
       try {
-        return (await pool.run({ ...task, backend })) as CellOutput;
+        return (await pool.run(
+          channel ? { ...task, backend, port: channel.port2 } : { ...task, backend },
+          channel ? { transferList: [channel.port2] } : {},
+        )) as CellOutput;
       } catch (error) {
         // An uncaught error or running out of memory ends the thread: tinypool rejects its task
         // with the reason and starts a new worker for the next cells.
         throw new Error(`worker thread failed: ${(error as Error).message ?? String(error)}`);
+      } finally {
+        channel?.port1.close();
       }
     },
     destroy: () => pool.destroy(),

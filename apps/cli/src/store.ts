@@ -228,7 +228,8 @@ export function storeDamage(path: string): string | undefined {
   } finally {
     closeSync(fd);
   }
-  if (header.toString('latin1') !== SQLITE_HEADER) return 'it is not a SQLite database (damaged, or another file)';
+  if (header.toString('latin1') !== SQLITE_HEADER)
+    return 'it is not a SQLite database (damaged, or another file)';
   if (stat.size < 512) return 'it is truncated (shorter than one database page)';
   return undefined;
 }
@@ -285,7 +286,9 @@ export function lockFolder(storePath: string): () => void {
         }
         continue;
       }
-      const since = owner.started ? `, started ${owner.started.replace('T', ' ').replace(/\..*$/, '')} UTC` : '';
+      const since = owner.started
+        ? `, started ${owner.started.replace('T', ' ').replace(/\..*$/, '')} UTC`
+        : '';
       throw new UsageError(
         `--out: the output folder ${dirname(storePath)} is in use by another trainlab process (pid ${owner.pid}${sameHost ? '' : ` on ${owner.host}`}${since}: ${owner.command ?? 'unknown command'}); wait for it to finish or choose another folder with --out (if that process no longer runs, delete ${lock})`,
       );
@@ -307,7 +310,9 @@ export function lockFolder(storePath: string): () => void {
     process.on('exit', release);
     return release;
   }
-  throw new UsageError(`--out: cannot take the lock ${lock}; delete it if no trainlab process uses ${dirname(storePath)}`);
+  throw new UsageError(
+    `--out: cannot take the lock ${lock}; delete it if no trainlab process uses ${dirname(storePath)}`,
+  );
 }
 
 /** Moves a damaged store (and its WAL files) aside as `<name>.damaged-<time>`; returns the new name. */
@@ -378,7 +383,9 @@ export function openStore(
         );
       }
       const aside = moveAside(path);
-      options.log?.(`the run store ${path} was damaged (${damage}): moved aside to ${aside}; starting a new store`);
+      options.log?.(
+        `the run store ${path} was damaged (${damage}): moved aside to ${aside}; starting a new store`,
+      );
       createStore(path);
       store = new SqliteRunStore(path);
     }

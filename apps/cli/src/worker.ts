@@ -7,6 +7,7 @@
  * TensorFlow.js broken, so the thread ends with the reason: the pool fails that one cell with it
  * and starts a new worker for the next cells, which are never computed on a broken engine.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { runExperiment } from '@trainlab/runner';
 import { type BackendRequest, engineFailure, initBackend } from '@trainlab/tensor';
 import { EXPERIMENTS } from './definitions';
@@ -19,6 +20,8 @@ export interface CellTask {
   config: unknown;
   key: string;
   backend: BackendRequest;
+  /** Where the cell says how far it is (`[done, total]` messages). */
+  port?: MessagePort;
 }
 
 let ready: Promise<unknown> | undefined;
@@ -51,10 +54,18 @@ export default async function runCell(
   const crash = process.env.TRAINLAB_TEST_WORKER_CRASH;
   if (crash && task.key === crash) return endThread('simulated worker crash');
   try {
-    return await computeCell(task.experiment, task.config, task.key);
+    const port = task.port;
+    return await computeCell(
+      task.experiment,
+      task.config,
+      task.key,
+      port ? (done, total) => port.postMessage([done, total]) : undefined,
+    );
   } catch (error) {
     const fatal = engineFailure(error);
     if (fatal) return endThread(`${fatal}; its worker thread was replaced`);
     throw error;
+  } finally {
+    task.port?.close();
   }
 }

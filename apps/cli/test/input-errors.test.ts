@@ -109,7 +109,7 @@ describe('output folder and run store', () => {
       const message = usage(['--out', out, 'signal', '--depth', '2']);
       expect(message.trim().split('\n'), what).toHaveLength(1);
       expect(message, what).toContain(`the run store ${store} cannot be used`);
-      expect(message, what).toMatch(/Move it aside or delete it to start a new store/);
+      expect(message, what).toMatch(/Rerun with --fresh to move it aside and start a new store/);
       expect(message, what).not.toMatch(/backend: /); // refused before TensorFlow.js started
     }
   });

@@ -31,6 +31,8 @@ export {
   multiHeadAttention,
   sinusoidalPositions,
 } from './layers';
+export type { MemoryEstimate, MemoryMode, MemoryOptions } from './memory';
+export { estimateMemory, parameterCount } from './memory';
 export type {
   BlockTaps,
   CreateOptions,
@@ -45,6 +47,6 @@ export type { Optimizer, OptimizerStep } from './optimizers';
 export { adam, sgd } from './optimizers';
 export type { BlockParams, LayerNormParams, ModelParams, Parameter, ParamGroup } from './params';
 export type { Split, Task, TaskName, TaskOptions } from './tasks';
-export { makeTask, TASK_NAMES } from './tasks';
+export { makeTask, TASK_NAMES, taskShape } from './tasks';
 export type { Checkpoint, EvalRecord, LayerRecord, TrainOptions, TrainResult } from './train';
 export { learningRate, train } from './train';

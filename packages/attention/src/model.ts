@@ -237,7 +237,8 @@ export class Transformer {
       }
       batched = t.rank === 2;
       // Read the ids as given (before any cast), so 2.5 or NaN is named rather than truncated.
-      const values = input instanceof tf.Tensor || !Array.isArray(input) ? t.dataSync() : (input as unknown[]).flat(2);
+      const values =
+        input instanceof tf.Tensor || !Array.isArray(input) ? t.dataSync() : (input as unknown[]).flat(2);
       for (let i = 0; i < values.length; i++) {
         const v = values[i] as number;
         if (!Number.isInteger(v) || v < 0 || v >= c.vocabSize) {

@@ -121,9 +121,7 @@ export function makeTask(name: TaskName, options: TaskOptions = {}): Task {
   const isTranslate = name === 'translate';
   return {
     name,
-    vocabSize: isTranslate ? SOURCE_WORDS.length : symbols,
-    outputs: isTranslate ? TARGET_WORDS.length : symbols,
-    length: isTranslate ? TRANSLATE_LENGTH : length,
+    ...taskShape(name, { length, symbols }),
     train,
     validation,
     show: (ids, side) =>
@@ -157,4 +155,20 @@ function translate(x: number[]): number[] {
   const out = [...flip(words.slice(0, v)), ...flip(words.slice(v + 1)), words[v]!];
   // Target ids mirror source ids (the same position in the word lists); padding is not scored.
   return [...out, ...new Array(TRANSLATE_LENGTH - out.length).fill(-1)]; // −1: padding, ignored by the loss
+}
+
+/**
+ * A task's sizes (input vocabulary, output classes, sequence length) without making its data: what
+ * a model for it needs (e.g. to estimate its memory before anything runs).
+ */
+export function taskShape(
+  name: TaskName,
+  options: { length: number; symbols: number },
+): { vocabSize: number; outputs: number; length: number } {
+  const isTranslate = name === 'translate';
+  return {
+    vocabSize: isTranslate ? SOURCE_WORDS.length : options.symbols,
+    outputs: isTranslate ? TARGET_WORDS.length : options.symbols,
+    length: isTranslate ? TRANSLATE_LENGTH : options.length,
+  };
 }

@@ -9,8 +9,8 @@ import {
   gradients,
   makeTask,
   multiHeadAttention,
-  train,
   type Transformer,
+  train,
 } from '../src/index';
 
 let vectors: Transformer;

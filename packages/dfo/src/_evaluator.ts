@@ -196,7 +196,8 @@ export class Evaluator {
       if (Number.isFinite(evaluationMs)) {
         timers.push(
           setTimeout(
-            () => reject(new TimeoutError(`evaluation took longer than evaluationTimeoutMs = ${evaluationMs}`)),
+            () =>
+              reject(new TimeoutError(`evaluation took longer than evaluationTimeoutMs = ${evaluationMs}`)),
             evaluationMs,
           ),
         );

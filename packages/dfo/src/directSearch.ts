@@ -275,7 +275,11 @@ export function checkRun(o: RunOptions): void {
       typeof (signal as AbortSignal).addEventListener === 'function'
     )
   ) {
-    throw invalid('signal', 'an AbortSignal (e.g. AbortSignal.timeout(ms) or an AbortController’s signal)', signal);
+    throw invalid(
+      'signal',
+      'an AbortSignal (e.g. AbortSignal.timeout(ms) or an AbortController’s signal)',
+      signal,
+    );
   }
   for (const hook of ['onEvaluation', 'onIteration', 'onRound'] as const) {
     const value = (o as Record<string, unknown>)[hook];

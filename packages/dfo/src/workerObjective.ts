@@ -76,7 +76,9 @@ export function workerObjective(module: string | URL, options: WorkerObjectiveOp
         return (await pool.run(task, { signal: AbortSignal.timeout(timeoutMs) })) as number;
       } catch (error) {
         if ((error as Error).name === 'AbortError') {
-          throw new Error(`evaluation took longer than timeoutMs = ${timeoutMs}: its worker thread was replaced`);
+          throw new Error(
+            `evaluation took longer than timeoutMs = ${timeoutMs}: its worker thread was replaced`,
+          );
         }
         throw error;
       }

@@ -97,7 +97,9 @@ describe('failures and limits', () => {
     await expect(directSearch(counted, [0, 0], bad({ signal: 'stop' }))).rejects.toThrow(
       /signal must be an AbortSignal .*got "stop"/,
     );
-    await expect(nelderMead(counted, [0, 0], bad({ signal: 'stop' }))).rejects.toThrow(/signal must be an AbortSignal/);
+    await expect(nelderMead(counted, [0, 0], bad({ signal: 'stop' }))).rejects.toThrow(
+      /signal must be an AbortSignal/,
+    );
     await expect(minimax(game, { x0: [0], y0: [0] }, bad({ signal: {} }))).rejects.toThrow(
       /signal must be an AbortSignal/,
     );

@@ -18,6 +18,7 @@ import {
 import { Rng, tf } from '@trainlab/tensor';
 import { z } from 'zod';
 import { logScale, sideLegend, titled } from './_figures';
+import { largestCell } from './_memory';
 import { reproduceSize } from './_reproduce';
 import { layerGradients } from './gradients';
 import { correlatedTokens, finiteOrNull, groupBy, seedList, VEGA_LITE_SCHEMA } from './runner';
@@ -79,6 +80,18 @@ export const collapseDefinition: ExperimentDefinition<typeof collapseSchema, Col
     'inputs at distance ε from collapse: Q/K gradients 0 at ε = 0 and ∝ ε², V gradients O(1) (experiment 6)',
   example: '--eps 0,0.001,0.01,0.1',
   schema: collapseSchema,
+  memory: (c) =>
+    largestCell(
+      c.norms.flatMap((norm) =>
+        c.mlp.map((mlp) => ({
+          config: collapseModel(c, norm, mlp),
+          tokens: c.n,
+          label: `${norm} · ${mlp ? 'MLP' : 'attention only'}`,
+        })),
+      ),
+      'backward',
+    ),
+  sizeFields: ['depth', 'dModel', 'n'],
   cells: (c) =>
     c.norms.flatMap((norm) =>
       c.mlp.flatMap((mlp) =>
@@ -154,6 +167,11 @@ export const collapseDefinition: ExperimentDefinition<typeof collapseSchema, Col
 };
 
 /** Per-layer Q/K/V gradient norms of one model on inputs at distance ε from collapse. */
+/** The model of a collapse cell. */
+function collapseModel(c: Resolved, norm: NormPlacement, mlp: boolean): TransformerConfig {
+  return { dModel: c.dModel, depth: c.depth, heads: 2, norm, mlp, residualScale: norm === 'none' ? 0.5 : 1 };
+}
+
 function collapsedGradients(
   c: Resolved,
   norm: NormPlacement,
@@ -161,14 +179,7 @@ function collapsedGradients(
   eps: number,
   seed: number,
 ): CollapseRow[] {
-  const cfg: TransformerConfig = {
-    dModel: c.dModel,
-    depth: c.depth,
-    heads: 2,
-    norm,
-    mlp,
-    residualScale: norm === 'none' ? 0.5 : 1,
-  };
+  const cfg = collapseModel(c, norm, mlp);
   const model = createTransformer(cfg, { seed });
   const rng = new Rng(seed).fork('input');
   const x = tf.tidy(() => {

@@ -19,6 +19,7 @@ import {
 import { Rng } from '@trainlab/tensor';
 import { z } from 'zod';
 import { logScale, sideLegend, titled } from './_figures';
+import { largestCell } from './_memory';
 import { reproduceSize } from './_reproduce';
 import { dongResidual } from './measures';
 import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
@@ -106,6 +107,12 @@ export const dongDefinition: ExperimentDefinition<typeof dongSchema, DongRow, Do
   title: "pure attention vs skips, MLPs and LN: Dong et al.'s residual per layer (experiment 5)",
   example: '--depth 12',
   schema: dongSchema,
+  memory: (c) =>
+    largestCell(
+      c.variants.map((variant) => ({ config: dongModel(variant, c), tokens: c.n, label: variant })),
+      'forward',
+    ),
+  sizeFields: ['depth', 'dModel', 'n'],
   cells: (c) =>
     c.variants.flatMap((variant) =>
       seedList(c.seed, c.seeds).map((seed) => ({

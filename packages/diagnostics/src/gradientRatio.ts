@@ -2,7 +2,7 @@
  * Experiment 4: the Q/V (and K/V) gradient ratio of one attention layer against the input
  * correlation ρ, the head width d_k, the tokens n, the input scale σ_x and the inverse temperature τ.
  */
-import { createTransformer } from '@trainlab/attention';
+import { createTransformer, type TransformerConfig } from '@trainlab/attention';
 import {
   type ExperimentDefinition,
   type ExperimentResult,
@@ -20,6 +20,7 @@ import {
 import { Rng } from '@trainlab/tensor';
 import { z } from 'zod';
 import { bottomLegend, logScale, titled } from './_figures';
+import { largestCell } from './_memory';
 import { reproduceSize } from './_reproduce';
 import { layerGradients } from './gradients';
 import { tokenMatrices } from './measures';
@@ -126,6 +127,17 @@ export const gradientRatioDefinition: ExperimentDefinition<
   title: 'Q/V gradient ratio against ρ, d_k, n, σ_x and τ, measured and predicted (experiment 4)',
   example: '--variables rho,tau --tau 0.5',
   schema: gradientRatioSchema,
+  memory: (c) =>
+    largestCell(
+      c.variables.flatMap((variable) =>
+        c.sweeps[variable].map((value) => {
+          const p = pointOf(c, variable, value);
+          return { config: ratioModel(c, p), tokens: p.n, label: `${variable}=${value}` };
+        }),
+      ),
+      'backward',
+    ),
+  sizeFields: ['dModel', 'n', 'headDim'],
   cells: (c) =>
     c.variables.flatMap((variable) =>
       c.sweeps[variable].flatMap((value) =>
@@ -222,21 +234,28 @@ export const gradientRatioDefinition: ExperimentDefinition<
 };
 
 /** One seed at one point of one sweep: measured and predicted ratios. */
+/** The point of a sweep: the base point with one variable set to `value`. */
+function pointOf(c: Resolved, variable: RatioVariable, value: number) {
+  return { rho: c.rho, headDim: c.headDim, n: c.n, sigmaX: c.sigmaX, tau: c.tau, [variable]: value };
+}
+
+/** The one-block, one-head model of a ratio cell. */
+function ratioModel(c: Resolved, p: ReturnType<typeof pointOf>): TransformerConfig {
+  return {
+    dModel: c.dModel,
+    depth: 1,
+    heads: 1,
+    headDim: p.headDim,
+    tau: p.tau,
+    norm: 'none',
+    residual: false,
+    mlp: false,
+  };
+}
+
 function ratioCell(c: Resolved, variable: RatioVariable, value: number, seed: number): GradientRatioRow {
-  const p = { rho: c.rho, headDim: c.headDim, n: c.n, sigmaX: c.sigmaX, tau: c.tau, [variable]: value };
-  const model = createTransformer(
-    {
-      dModel: c.dModel,
-      depth: 1,
-      heads: 1,
-      headDim: p.headDim,
-      tau: p.tau,
-      norm: 'none',
-      residual: false,
-      mlp: false,
-    },
-    { seed },
-  );
+  const p = pointOf(c, variable, value);
+  const model = createTransformer(ratioModel(c, p), { seed });
   const x = correlatedTokens(p.n, c.dModel, p.rho, p.sigmaX, new Rng(seed).fork('input'));
   const [layer] = layerGradients(model, x, { kind: 'probe', seed }).layers;
   const tokens = tokenMatrices(x)[0]!;

@@ -43,7 +43,16 @@ export function tokenMatrices(x: TokensInput, mask?: MaskInput): TokenMatrix[] {
       );
     }
     keep = m ? m.dataSync() : (mask as number[] | number[][]).flat();
+    for (let i = 0; i < keep.length; i++) {
+      if (keep[i] !== 0 && keep[i] !== 1) {
+        throw new DiagnosticsError(
+          'E_INVALID_ARGUMENT',
+          `mask entry ${i} must be 0 (padding) or 1 (token), got ${keep[i]}`,
+        );
+      }
+    }
   }
+
   const out: TokenMatrix[] = [];
   for (let b = 0; b < batch; b++) {
     const rows: number[] = [];

@@ -18,6 +18,7 @@ import {
 } from '@trainlab/runner';
 import { tf } from '@trainlab/tensor';
 import { z } from 'zod';
+import { largestCell } from './_memory';
 import { reproduceTraining } from './_reproduce';
 import { layerGradients } from './gradients';
 import { tokenCosine } from './measures';
@@ -31,6 +32,7 @@ import {
   type TrainingRow,
   type TrainingSummary,
   taskOf,
+  taskSizes,
   trainingRules,
   trainingShape,
 } from './trainingBase';
@@ -99,31 +101,47 @@ export const optimizerDefinition: ExperimentDefinition<
   title: 'Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps',
   example: '--task translate --depth 4 --steps 400',
   schema: optimizerSchema,
+  memory: (c) =>
+    largestCell(
+      c.optimizers.map((optimizer) => ({
+        config: modelConfig(c, taskSizes(c), c.depth, c.norm, c.scale),
+        tokens: taskSizes(c).length,
+        batch: c.batchSize,
+        optimizerSlots: optimizer === 'adam' ? 2 : 1,
+        label: optimizer,
+      })),
+      'train',
+    ),
+  sizeFields: ['depth', 'dModel', 'batchSize'],
   cells: (c) => {
     let made: Task | undefined;
     const task = () => (made ??= taskOf(c)); // built once, by the first cell that runs here
     return c.optimizers.flatMap((optimizer) =>
       seedList(c.seed, c.seeds).map((seed) => ({
         key: `${optimizer} · seed ${seed}`,
-        run: async (): Promise<TrainingRow<OptimizerRun>[]> => {
+        run: async (progress): Promise<TrainingRow<OptimizerRun>[]> => {
           const t = task();
           const model = createTransformer(modelConfig(c, t, c.depth, c.norm, c.scale), { seed });
-          const factor = optimizer === 'sgd-balanced' ? balancingFactor(model, t, c.batchSize) : 1;
-          const r = await train(model, t, {
-            steps: c.steps,
-            batchSize: c.batchSize,
-            evalEvery: c.evalEvery,
-            seed,
-            warmup: Math.min(20, c.steps),
-            tokenMeasure: tokenCosine,
-            clip: 1,
-            ...(optimizer === 'adam'
-              ? { optimizer: 'adam', lr: c.adamLr }
-              : { optimizer: 'sgd', lr: c.sgdLr, momentum: 0.9 }),
-            ...(factor !== 1 ? { groupLr: { q: factor, k: factor } } : {}),
-          });
-          model.dispose();
-          return rowsOf({ optimizer }, seed, r.records, r.diverged);
+          try {
+            const factor = optimizer === 'sgd-balanced' ? balancingFactor(model, t, c.batchSize) : 1;
+            const r = await train(model, t, {
+              steps: c.steps,
+              batchSize: c.batchSize,
+              evalEvery: c.evalEvery,
+              seed,
+              warmup: Math.min(20, c.steps),
+              tokenMeasure: tokenCosine,
+              clip: 1,
+              ...(optimizer === 'adam'
+                ? { optimizer: 'adam', lr: c.adamLr }
+                : { optimizer: 'sgd', lr: c.sgdLr, momentum: 0.9 }),
+              ...(factor !== 1 ? { groupLr: { q: factor, k: factor } } : {}),
+              onEval: (record) => progress?.(record.step, c.steps),
+            });
+            return rowsOf({ optimizer }, seed, r.records, r.diverged);
+          } finally {
+            model.dispose();
+          }
         },
       })),
     );

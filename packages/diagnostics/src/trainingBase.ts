@@ -14,6 +14,7 @@ import {
   TASK_NAMES,
   type Task,
   type TransformerConfig,
+  taskShape,
 } from '@trainlab/attention';
 import { int, oneOf, seedField } from '@trainlab/runner';
 import type { z } from 'zod';
@@ -73,7 +74,7 @@ export function taskOf(b: ResolvedBase): Task {
 
 export function modelConfig(
   b: ResolvedBase,
-  task: Task,
+  task: Pick<Task, 'vocabSize' | 'outputs' | 'length'>,
   depth: number,
   norm: NormPlacement,
   scale: ResidualScale,
@@ -220,4 +221,9 @@ export function curves<Run extends object>(
       },
     ],
   };
+}
+
+/** The sizes of the task of a training config, without making its data (for memory estimates). */
+export function taskSizes(b: ResolvedBase): Pick<Task, 'vocabSize' | 'outputs' | 'length'> {
+  return taskShape(b.task, { length: b.length, symbols: b.symbols });
 }

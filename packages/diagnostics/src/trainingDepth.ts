@@ -15,6 +15,7 @@ import {
   runExperiment,
 } from '@trainlab/runner';
 import { z } from 'zod';
+import { largestCell } from './_memory';
 import { reproduceTraining } from './_reproduce';
 import { tokenCosine } from './measures';
 import { seedList } from './runner';
@@ -27,6 +28,7 @@ import {
   type TrainingRow,
   type TrainingSummary,
   taskOf,
+  taskSizes,
   trainingRules,
   trainingShape,
 } from './trainingBase';
@@ -78,6 +80,19 @@ export const trainingDepthDefinition: ExperimentDefinition<
   title: 'train Post-LN models at growing depth, α = 1 vs 1/√L: loss and token cosine over training',
   example: '--task reverse --depths 2,8 --steps 300 --seeds 3',
   schema: trainingDepthSchema,
+  memory: (c) =>
+    largestCell(
+      c.depths.flatMap((depth) =>
+        c.scales.map((scale) => ({
+          config: modelConfig(c, taskSizes(c), depth, c.norm, scale),
+          tokens: taskSizes(c).length,
+          batch: c.batchSize,
+          label: `${c.norm} · L=${depth}`,
+        })),
+      ),
+      'train',
+    ),
+  sizeFields: ['depths', 'dModel', 'batchSize'],
   cells: (c) => {
     let made: ReturnType<typeof taskOf> | undefined;
     const task = () => (made ??= taskOf(c)); // built once, by the first cell that runs here
@@ -87,20 +102,24 @@ export const trainingDepthDefinition: ExperimentDefinition<
         const run: DepthRun = { depth, scaleKind, residualScale };
         return seedList(c.seed, c.seeds).map((seed) => ({
           key: `${label(run)} · seed ${seed}`,
-          run: async (): Promise<TrainingRow<DepthRun>[]> => {
+          run: async (progress): Promise<TrainingRow<DepthRun>[]> => {
             const t = task();
             const model = createTransformer(modelConfig(c, t, depth, c.norm, scale), { seed });
-            const r = await train(model, t, {
-              steps: c.steps,
-              batchSize: c.batchSize,
-              evalEvery: c.evalEvery,
-              lr: c.lr,
-              warmup: Math.min(20, c.steps),
-              tokenMeasure: tokenCosine,
-              seed,
-            });
-            model.dispose();
-            return rowsOf(run, seed, r.records, r.diverged);
+            try {
+              const r = await train(model, t, {
+                steps: c.steps,
+                batchSize: c.batchSize,
+                evalEvery: c.evalEvery,
+                lr: c.lr,
+                warmup: Math.min(20, c.steps),
+                tokenMeasure: tokenCosine,
+                seed,
+                onEval: (record) => progress?.(record.step, c.steps),
+              });
+              return rowsOf(run, seed, r.records, r.diverged);
+            } finally {
+              model.dispose();
+            }
           },
         }));
       }),

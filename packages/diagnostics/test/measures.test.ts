@@ -82,6 +82,12 @@ describe('tokenCosine and gramCorrelation', () => {
     const expected = (tokenCosine(a.slice(0, 2)) + tokenCosine(b)) / 2;
     expectClose(tokenCosine(x, mask), expected, 'float32Op', 'masked tokenCosine of float32 tokens');
     expect(() => tokenCosine(x, [[1, 1, 1]])).toThrow(/mask must have shape \[2,4\]/);
+    expect(() =>
+      tokenCosine(x, [
+        [1, 1, 0.5, 1],
+        [1, 1, 1, 1],
+      ]),
+    ).toThrow(/mask entry 2 must be 0 \(padding\) or 1 \(token\), got 0.5/);
     expect(() => tokenCosine([[1, 2]])).toThrow(/at least 2 unpadded tokens/);
     expect(() => tokenCosine(tf.zeros([3]))).toThrow(DiagnosticsError);
     x.dispose();

@@ -5,6 +5,7 @@
  * the worker threads, `reproduce`'s report and the docs' reference all iterate these definitions.
  */
 import type { z } from 'zod';
+import { RunnerError } from './errors';
 import { type Cell, type CellFailure, type RunOptions, runCells } from './runCells';
 import { parseConfig } from './schema';
 
@@ -89,6 +90,13 @@ export interface ExperimentDefinition<
    * a definition whose summary is long (a profile per κ) says what matters in it.
    */
   digest?(summary: Summary[], config: z.output<Schema>): Record<string, unknown>[];
+  /**
+   * The memory its largest cell needs on the engine (an estimate), so that a size no engine can
+   * hold is refused before any work (`checkMemory`). Absent: no check.
+   */
+  memory?(config: z.output<Schema>): MemoryNeed;
+  /** The config fields that set a cell's size, most effective first (named in `checkMemory`'s message). */
+  sizeFields?: readonly string[];
   /** How `reproduce` runs it and what it checks; absent: not part of the report. */
   reproduce?: ReproduceSpec<z.input<Schema>, z.output<Schema>, Row, Summary>;
 }
@@ -142,4 +150,62 @@ export function fixed(x: number, digits = 3): string {
 /** Numbers for the report's sentences: one significant digit after the point, exponent form. */
 export function sci(x: number): string {
   return Number.isFinite(x) ? x.toExponential(1) : 'n/a';
+}
+
+/** What the largest cell of a config needs: the engine's peak bytes and which cell that is, in words. */
+export interface MemoryNeed {
+  bytes: number;
+  /** e.g. `post · MLP, 48 blocks, d = 1024, n = 256 (forward pass)`. */
+  cell: string;
+}
+
+/** The most memory one engine instance can hold, and why (`memoryLimit` of `@trainlab/tensor`). */
+export interface MemoryBound {
+  bytes: number;
+  reason: string;
+}
+
+/** `5.9 GiB`, `820 MiB`. */
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30
+    ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+    : `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB`;
+}
+
+/**
+ * Refuses, before any work, a config whose largest cell cannot fit in one engine instance: an
+ * `E_CONFIG` error naming the cell, its estimated need, the limit, the fields that set the size
+ * (as `name` writes them, e.g. CLI flags) and, for the first one, the largest value that fits.
+ * Definitions without a `memory` estimate pass.
+ */
+export function checkMemory<S extends z.ZodType>(
+  definition: ExperimentDefinition<S>,
+  config: z.output<S>,
+  limit: MemoryBound,
+  name: (field: string) => string = (field) => field,
+  hint = '',
+): void {
+  const estimate = definition.memory;
+  if (!estimate || !Number.isFinite(limit.bytes)) return;
+  const need = estimate(config);
+  if (need.bytes <= limit.bytes) return;
+  const fields = definition.sizeFields ?? [];
+  let fits = '';
+  const first = fields[0];
+  const current = first === undefined ? undefined : (config as Record<string, unknown>)[first];
+  if (first !== undefined && typeof current === 'number' && Number.isInteger(current) && current > 1) {
+    // The largest value of the first size field that fits, the others as given (bisection).
+    let lo = 0;
+    let hi = current;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (estimate({ ...(config as object), [first]: mid } as z.output<S>).bytes <= limit.bytes) lo = mid;
+      else hi = mid;
+    }
+    if (lo >= 1) fits = ` (${name(first)} ${lo} fits)`;
+  }
+  throw new RunnerError(
+    'E_CONFIG',
+    `${definition.id}: its largest cell (${need.cell}) needs about ${formatBytes(need.bytes)}, more than ${limit.reason}; lower ${fields.map(name).join(', ') || 'its sizes'}${fits}${hint}`,
+  );
 }

@@ -11,12 +11,14 @@ export type {
   ExperimentResult,
   FigureSpec,
   Finding,
+  MemoryBound,
+  MemoryNeed,
   ReproduceSpec,
 } from './definition';
-export { cellOf, fixed, resolveConfig, runExperiment, sci } from './definition';
+export { cellOf, checkMemory, fixed, formatBytes, resolveConfig, runExperiment, sci } from './definition';
 export type { RunnerErrorCode } from './errors';
 export { RunnerError } from './errors';
-export type { Cell, CellFailure, CellResult, ProgressEvent, RunOptions } from './runCells';
+export type { Cell, CellFailure, CellProgress, CellResult, ProgressEvent, RunOptions } from './runCells';
 export { runCells } from './runCells';
 export type { ConfigIssue, FieldKind, SchemaField } from './schema';
 export {

@@ -35,6 +35,8 @@ export interface ProgressEvent {
 export interface RunOptions<Row> {
   /** Called after every cell. */
   onProgress?: (event: ProgressEvent) => void;
+  /** Called while a cell runs, with how far it is (cells that report it: training runs, say). */
+  onCellProgress?: (key: string, done: number, total: number) => void;
   /** Called with every newly computed cell, before the next one starts (awaited): save it here. */
   onCell?: (cell: CellResult<Row>) => void | Promise<void>;
   /** Cells of an earlier run: those keys are not computed again. */
@@ -47,15 +49,19 @@ export interface RunOptions<Row> {
    * Computes a cell elsewhere, e.g. on a worker thread that calls the same runner with
    * `{ only: [key] }`. Cells then run concurrently and a failed cell does not stop the sweep.
    */
-  execute?: (key: string) => Promise<Row[] | { rows: Row[]; ms: number }>;
+  execute?: (key: string, progress: CellProgress) => Promise<Row[] | { rows: Row[]; ms: number }>;
   /** Cells in flight at once with `execute`. @defaultValue 64 */
   concurrency?: number;
 }
 
+/** How far a running cell is: `done` of `total` units (training steps, say). */
+export type CellProgress = (done: number, total: number) => void;
+
 /** One unit of work of an experiment: a key and the function that computes its rows. */
 export interface Cell<Row> {
   key: string;
-  run: () => Row[] | Promise<Row[]>;
+  /** Computes the rows; a long cell may say how far it is through `progress`. */
+  run: (progress?: CellProgress) => Row[] | Promise<Row[]>;
 }
 
 /** A cell that could not be computed (its executor failed): the sweep goes on without it. */
@@ -107,7 +113,7 @@ export async function runCells<Row>(
       if (previous) results[i] = previous;
       else {
         const t0 = performance.now();
-        results[i] = await cell.run();
+        results[i] = await cell.run((d, t) => options.onCellProgress?.(cell.key, d, t));
         await options.onCell?.({ key: cell.key, rows: results[i]!, ms: performance.now() - t0 });
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -129,7 +135,7 @@ export async function runCells<Row>(
         let ms: number;
         const t0 = performance.now();
         try {
-          const out = await execute(cell.key);
+          const out = await execute(cell.key, (d, t) => options.onCellProgress?.(cell.key, d, t));
           // An executor that times the cell where it ran (a worker) says so; else the wait is the time.
           if (Array.isArray(out)) {
             rows = out;

@@ -254,14 +254,17 @@ export interface MemoryLimit {
  */
 export function memoryLimit(backend: BackendName, totalMemoryBytes?: number): MemoryLimit {
   if (backend === 'wasm') {
-    return { bytes: WASM_HEAP_LIMIT_BYTES, reason: 'the wasm backend holds at most 4 GiB, however much RAM the machine has' };
+    return {
+      bytes: WASM_HEAP_LIMIT_BYTES,
+      reason: 'the 4 GiB one wasm backend instance can hold (however much RAM the machine has)',
+    };
   }
   if (backend === 'webgl' || totalMemoryBytes === undefined) {
-    return { bytes: Number.POSITIVE_INFINITY, reason: `the ${backend} backend's memory is not known` };
+    return { bytes: Number.POSITIVE_INFINITY, reason: `the memory of the ${backend} backend (not known)` };
   }
   return {
     bytes: totalMemoryBytes,
-    reason: `the ${backend} backend holds tensors in this machine's ${(totalMemoryBytes / 2 ** 30).toFixed(0)} GiB of RAM`,
+    reason: `this machine's ${(totalMemoryBytes / 2 ** 30).toFixed(0)} GiB of RAM (where the ${backend} backend holds its tensors)`,
   };
 }
 
