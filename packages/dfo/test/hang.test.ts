@@ -58,12 +58,14 @@ describe('an objective that never settles', () => {
 
   it('awaits thenables like Promises, and evaluationTimeoutMs holds for them', async () => {
     const thenable = (x: Float64Array) => ({
+      // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
       then(resolve: (v: number) => void) {
         setTimeout(() => resolve(quadratic(x)), 0);
       },
     });
     const r = await directSearch(thenable, [0, 0], { maxEvaluations: 300 });
     expect(r.value).toBeLessThan(1e-3);
+    // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
     const hung = { then() {} };
     const t = await directSearch((x) => (x[0] === 0 && x[1] === 0 ? 5 : hung), [0, 0], {
       evaluationTimeoutMs: 20,
