@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadFailureReason } from '../src/backend';
-import { type BackendLoader, initBackend, TensorError, tf } from '../src/index';
+import {
+  type BackendLoader,
+  engineFailure,
+  initBackend,
+  memoryLimit,
+  TensorError,
+  tf,
+  WASM_HEAP_LIMIT_BYTES,
+} from '../src/index';
 
 const brokenNative: BackendLoader = async () => {
   // What a failed optional install of @tensorflow/tfjs-node looks like: the folder exists, the
@@ -99,5 +107,25 @@ describe('loadFailureReason', () => {
       ),
     );
     expect(reason).toBe("Cannot find module '…/@scope/pkg/dist/index.js' imported from /y/z");
+  });
+});
+
+describe('engine limits and failures', () => {
+  it('says how much one instance of each backend holds', () => {
+    expect(memoryLimit('wasm', 64 * 2 ** 30)).toMatchObject({ bytes: WASM_HEAP_LIMIT_BYTES });
+    expect(memoryLimit('wasm').reason).toMatch(/4 GiB one wasm backend instance can hold/);
+    expect(memoryLimit('cpu', 16 * 2 ** 30)).toMatchObject({ bytes: 16 * 2 ** 30 });
+    expect(memoryLimit('cpu', 16 * 2 ** 30).reason).toMatch(/16 GiB of RAM/);
+    expect(memoryLimit('webgl', 16 * 2 ** 30).bytes).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('tells fatal engine failures (the wasm heap broke) from ordinary errors', () => {
+    class RuntimeError extends Error {}
+    expect(engineFailure(new RuntimeError('table index is out of bounds'))).toMatch(/wasm engine failed/);
+    expect(engineFailure(new Error('memory access out of bounds'))).toMatch(/heap is broken/);
+    expect(engineFailure(new Error('XNN status 6'))).toMatch(/ran out of memory/);
+    expect(engineFailure(new Error('Aborted(OOM). Build with -sASSERTIONS'))).toMatch(/ran out of memory/);
+    expect(engineFailure(new Error('depth must be an integer'))).toBeUndefined();
+    expect(engineFailure(new RangeError('Invalid typed array length: 4800000000'))).toBeUndefined();
   });
 });
