@@ -95,7 +95,7 @@ export const optimizerDefinition: ExperimentDefinition<
 > = {
   id: 'optimizers',
   // 2: the token cosine of the training records is diagnostics' float64 tokenCosine (was float32).
-  version: 2,
+  version: 3,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title: 'Adam vs SGD vs SGD with balanced Q/K learning rates, at equal steps',

@@ -74,7 +74,7 @@ export const trainingDepthDefinition: ExperimentDefinition<
 > = {
   id: 'train',
   // 2: the token cosine of the training records is diagnostics' float64 tokenCosine (was float32).
-  version: 2,
+  version: 3,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title: 'train Post-LN models at growing depth, α = 1 vs 1/√L: loss and token cosine over training',
