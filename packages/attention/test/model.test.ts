@@ -216,7 +216,7 @@ describe('forward', () => {
       /taps.layers must be block indices from 0 to 0/,
     );
     const ids = createTransformer({ dModel: 8, depth: 1, vocabSize: 4, positional: 'learned', maxLength: 3 });
-    expect(() => ids.forward([0, 1, 4])).toThrow(/input token 2 must be an id from 0 to 3, got 4/);
+    expect(() => ids.forward([0, 1, 4])).toThrow(/input token 2 must be an integer id from 0 to 3, got 4/);
     expect(() => ids.forward([0, 1, 2, 3])).toThrow(/4 tokens, more than maxLength = 3/);
     expect(ids.forward([0, 1, 2]).output.shape).toEqual([3, 8]);
     ids.dispose();
