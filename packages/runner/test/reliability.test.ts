@@ -12,11 +12,20 @@ describe('cell timing and progress', () => {
   it('times each cell by its own work, not by the wait before it (in process and elsewhere)', async () => {
     const cells = [
       { key: 'reused', run: () => [0] },
-      { key: 'slow', run: () => (busy(40), [1]) },
+      {
+        key: 'slow',
+        run: () => {
+          busy(40);
+          return [1];
+        },
+      },
       { key: 'fast', run: () => [2] },
     ];
     const stored: CellResult<number>[] = [];
-    await runCells('t', cells, { completed: [{ key: 'reused', rows: [0] }], onCell: (c) => void stored.push(c) });
+    await runCells('t', cells, {
+      completed: [{ key: 'reused', rows: [0] }],
+      onCell: (c) => void stored.push(c),
+    });
     expect(stored.map((c) => c.key)).toEqual(['slow', 'fast']);
     expect(stored[0]!.ms).toBeGreaterThanOrEqual(40);
     expect(stored[1]!.ms).toBeLessThan(40); // the slow cell before it is not counted in
@@ -76,7 +85,9 @@ describe('checkMemory', () => {
 
   it('passes what fits and refuses what does not, naming the fields, the limit and the largest depth that fits', () => {
     expect(() => checkMemory(definition, { depth: 10, width: 10 }, limit)).not.toThrow();
-    expect(() => checkMemory(definition, { depth: 11, width: 10 }, limit, (f) => `--${f}`, '; or buy RAM')).toThrow(
+    expect(() =>
+      checkMemory(definition, { depth: 11, width: 10 }, limit, (f) => `--${f}`, '; or buy RAM'),
+    ).toThrow(
       'toy: its largest cell (11 blocks) needs about 110 MiB, more than the 100 MiB of the toy engine; lower --depth, --width (--depth 10 fits); or buy RAM',
     );
     // Nothing fits at any depth: no suggestion.

@@ -21,7 +21,8 @@ export interface MatmulOptions {
 
 /** Swaps the last two axes. */
 export function transposeLast(x: Tensor): Tensor {
-  if (x.rank < 2) throw new TensorError('E_SHAPE', `transposeLast needs a tensor of rank ≥ 2, got shape [${x.shape}]`);
+  if (x.rank < 2)
+    throw new TensorError('E_SHAPE', `transposeLast needs a tensor of rank ≥ 2, got shape [${x.shape}]`);
   const perm = x.shape.map((_, i) => i);
   const r = perm.length;
   perm[r - 2] = r - 1;
