@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type BackendInfo, type BackendRequest, initBackend, TrainlabError } from '@trainlab/tensor';
 import { type CellPool, createCellPool } from './pool';
+import { CellQueue, type QueueTarget } from './queue';
 
 /** A user error of the command line: bad flags, bad config, bad input. Exits with code 2 and the message. */
 export class UsageError extends TrainlabError<'E_USAGE'> {
@@ -53,6 +54,8 @@ export interface GlobalOptions {
   fresh?: boolean;
   /** Worker threads for sweeps; 1 runs cells in the main thread. @defaultValue the number of cores */
   workers?: number;
+  /** A Redis job queue that sweeps' cells go through (computed by `trainlab worker` processes). */
+  queue?: QueueTarget;
 }
 
 export class Context {
@@ -66,10 +69,12 @@ export class Context {
   readonly workers: number;
   /** --workers as given (undefined when defaulted). */
   readonly workersRequested: number | undefined;
+  readonly queue: QueueTarget | undefined;
   private readonly backendRequest: BackendRequest | undefined;
   private backendInfo: BackendInfo | undefined;
   private pool: CellPool | undefined;
   private replacement: CellPool | undefined;
+  private cells: CellQueue | undefined;
 
   constructor(options: GlobalOptions, defaultOut: string) {
     this.json = options.json ?? false;
@@ -82,6 +87,7 @@ export class Context {
     this.workers = options.workers ?? availableParallelism();
     this.workersRequested = options.workers;
     this.backendRequest = options.backend;
+    this.queue = options.queue;
   }
 
   /**
@@ -98,6 +104,22 @@ export class Context {
     return this.pool;
   }
 
+  /** A pool of `threads` worker threads for `trainlab worker` (its own, whatever --workers says). */
+  workerPool(threads: number): CellPool {
+    this.pool ??= createCellPool(threads, this.backendRequest ?? 'auto');
+    return this.pool;
+  }
+
+  /** The coordinator's side of the job queue (connected on first use). */
+  async cellQueue(): Promise<CellQueue> {
+    if (!this.queue) throw new UsageError('no --queue given');
+    if (!this.cells) {
+      this.cells = new CellQueue(this.queue);
+      await this.cells.ready();
+    }
+    return this.cells;
+  }
+
   /**
    * One fresh worker thread for the cells left after the main thread's engine failed fatally
    * (`--workers 1`): the same backend request, its own TensorFlow.js.
@@ -109,7 +131,8 @@ export class Context {
 
   /** Stops the worker threads. */
   async close(): Promise<void> {
-    await Promise.all([this.pool?.destroy(), this.replacement?.destroy()]);
+    await Promise.all([this.pool?.destroy(), this.replacement?.destroy(), this.cells?.close()]);
+    this.cells = undefined;
     this.pool = undefined;
     this.replacement = undefined;
   }

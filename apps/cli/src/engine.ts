@@ -23,6 +23,9 @@ export async function computeCell(
   const cell = cellOf(definition, resolveConfig(definition, config), key);
   const t0 = performance.now();
   testEngineAbort(key);
+  // Test hooks: a cell that throws, or one that never finishes (a worker to kill mid-cell).
+  if (process.env.TRAINLAB_TEST_CELL_THROW === key) throw new Error('simulated cell failure');
+  if (process.env.TRAINLAB_TEST_CELL_HANG === key) await new Promise(() => undefined);
   const rows = await cell.run(progress);
   return { rows, ms: performance.now() - t0 };
 }

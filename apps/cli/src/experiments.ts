@@ -20,6 +20,7 @@ import { flagName } from './configFlags';
 import type { Context } from './context';
 import { type CellOutput, computeCell } from './engine';
 import type { CellPool } from './pool';
+import { jobIdOf } from './queue';
 import { writeFigure } from './render';
 import { type RunStore, type Scope, scopeOf } from './store';
 import { VERSIONS } from './versions';
@@ -121,7 +122,8 @@ export async function runExperiment(
   config: Record<string, unknown>,
 ): Promise<{ result: AnyResult; counts: CellCounts; files: OutputFiles }> {
   const tfjs = definition.engine === 'tfjs';
-  const pool = tfjs ? ctx.cellPool() : null;
+  // With a queue, cells run on `trainlab worker` processes, not on this machine's threads.
+  const pool = tfjs && !ctx.queue ? ctx.cellPool() : null;
   // Plain-JavaScript experiments never start TensorFlow.js; their cells are recorded as 'js'.
   const backend = tfjs ? (await ctx.backend()).name : 'js';
   if (tfjs) {
@@ -136,12 +138,28 @@ export async function runExperiment(
     );
   }
   const scope = experimentScope(definition, config, backend);
-  const execute = pool
-    ? (key: string, progress: CellProgress) =>
-        pool.execute({ experiment: definition.id, config, key }, progress)
-    : tfjs
-      ? serialExecutor(ctx, definition.id, config)
-      : undefined;
+  const queue = ctx.queue ? await ctx.cellQueue() : null;
+  if (queue) {
+    ctx.log(
+      `${definition.id}: cells go through the queue at ${queue.target.display}; start workers with: trainlab worker --queue ${queue.target.display}`,
+    );
+  }
+  const execute = queue
+    ? (key: string) =>
+        queue.execute(jobIdOf(scope.configHash, key), {
+          experiment: definition.id,
+          config,
+          key,
+          backend,
+          owner: scope.code.owner,
+          version: scope.code.version,
+        })
+    : pool
+      ? (key: string, progress: CellProgress) =>
+          pool.execute({ experiment: definition.id, config, key }, progress)
+      : tfjs
+        ? serialExecutor(ctx, definition.id, config)
+        : undefined;
   const { result, counts } = await storedSweep(
     ctx,
     store,
@@ -152,10 +170,14 @@ export async function runExperiment(
       runDefinition(
         definition,
         config,
-        execute ? { ...options, execute, concurrency: pool?.workers ?? 1 } : options,
+        execute
+          ? { ...options, execute, concurrency: queue ? Number.MAX_SAFE_INTEGER : (pool?.workers ?? 1) }
+          : options,
       ),
     backend,
   );
+  // Every cell failed: there is nothing to draw or write.
+  if (result.rows.length === 0 && result.failures.length > 0) throw new CellsFailedError(result.failures);
   const files = await writeOutputs(ctx, definition.id, result);
   if (result.failures.length > 0) throw new CellsFailedError(result.failures);
   if (tfjs && tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);

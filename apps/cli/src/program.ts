@@ -11,8 +11,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { addConfigFlags, readConfig } from './configFlags';
 import { Context, type GlobalOptions, UsageError } from './context';
 import { EXPERIMENTS } from './definitions';
-import { minimaxCommand, minimizeCommand } from './dfo';
+import { minimaxCommand, minimizeCommand, positiveInt } from './dfo';
 import { CellsFailedError, runExperiment, table } from './experiments';
+import { checkReachable, parseQueueUrl, QUEUE_ENV_VAR, runWorker } from './queue';
 import { reproduce } from './reproduce';
 import { openStore, type SqliteRunStore } from './store';
 import { CLI_VERSION } from './versions';
@@ -32,6 +33,10 @@ function globals(command: Command): GlobalOptions {
   if (o.quiet) out.quiet = true;
   if (o.out !== undefined) out.out = String(o.out);
   if (o.fresh) out.fresh = true;
+  const queue = o.queue ?? process.env[QUEUE_ENV_VAR];
+  if (queue !== undefined && queue !== '') {
+    out.queue = parseQueueUrl(String(queue), o.queue !== undefined ? '--queue' : QUEUE_ENV_VAR);
+  }
   if (o.workers !== undefined) {
     const workers = Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
@@ -51,6 +56,7 @@ async function withStore(
   body: (ctx: Context, store: SqliteRunStore) => Promise<void>,
 ): Promise<void> {
   const ctx = new Context(globals(command), DEFAULT_OUT);
+  if (ctx.queue) await checkReachable(ctx.queue);
   const store = openStore(join(ctx.out, 'runs.sqlite'), { fresh: ctx.fresh, log: (line) => ctx.log(line) });
   const interrupted = () => {
     process.stderr.write(
@@ -137,6 +143,10 @@ export function buildProgram(): Command {
       '--workers <n>',
       `worker threads for sweeps, one TensorFlow.js each; 1 = main thread (default: the number of cores, ${availableParallelism()} here)`,
     )
+    .option(
+      '--queue <url>',
+      `run sweeps' cells on a Redis job queue, computed by \`trainlab worker\` processes on any machines: redis://[:password@]host:port[/db] or rediss:// (default: $${QUEUE_ENV_VAR}, else this machine's worker threads)`,
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -155,6 +165,33 @@ export function buildProgram(): Command {
   // Every experiment is a command: its flags, help and defaults come from its definition.
   for (const definition of EXPERIMENTS.filter((d) => d.owner !== '@trainlab/dfo'))
     experimentCommand(program, definition, 'trainlab');
+
+  program
+    .command('worker')
+    .description(
+      "compute sweeps' cells from a Redis job queue (--queue or $TRAINLAB_QUEUE), on this machine's worker threads, until stopped",
+    )
+    .option(
+      '--concurrency <k>',
+      'cells computed at once, one worker thread each (default: the number of cores)',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  trainlab worker --queue redis://127.0.0.1:6379 --concurrency 2\n  trainlab signal --depth 24 --queue redis://127.0.0.1:6379',
+    )
+    .action(async (options: { concurrency?: string }, command: Command) => {
+      const ctx = new Context(globals(command), DEFAULT_OUT);
+      if (!ctx.queue) {
+        throw new UsageError(`worker needs a queue: --queue redis://host:port (or $${QUEUE_ENV_VAR})`);
+      }
+      const concurrency = positiveInt('--concurrency', options.concurrency, availableParallelism());
+      await checkReachable(ctx.queue);
+      try {
+        await runWorker(ctx, ctx.queue, concurrency);
+      } finally {
+        await ctx.close();
+      }
+    });
 
   const dfo = program
     .command('dfo')
