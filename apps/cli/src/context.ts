@@ -19,6 +19,14 @@ export class UsageError extends TrainlabError<'E_USAGE'> {
   }
 }
 
+/** A URL (or an argument holding one) as it may be printed or stored: its password replaced by `***`. */
+export function hidePassword(text: string): string {
+  return text.replace(
+    /([a-z]+:\/\/)([^@/\s]*?):([^@/\s]*)@/gi,
+    (_, scheme: string, user: string) => `${scheme}${user}:***@`,
+  );
+}
+
 /** Why a path cannot be used, from a file-system or SQLite error code, in words. */
 export function fileErrorReason(error: unknown): string {
   const e = error as { code?: string; message?: string };

@@ -19,7 +19,7 @@ import { cellOf, resolveConfig } from '@trainlab/runner';
 import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import { type Context, UsageError } from './context';
+import { type Context, hidePassword, UsageError } from './context';
 import { experimentById } from './definitions';
 import type { CellOutput } from './engine';
 import type { CellPool } from './pool';
@@ -72,14 +72,6 @@ export function parseQueueUrl(text: string, source = '--queue'): QueueTarget {
   if (url.username) options.username = decodeURIComponent(url.username);
   if (url.protocol === 'rediss:') options.tls = {};
   return { options, display };
-}
-
-/** A URL as it may be printed: its password (if any) replaced by `***`. */
-export function hidePassword(text: string): string {
-  return text.replace(
-    /^([a-z]+:\/\/)([^@/]*?):([^@/]*)@/i,
-    (_, scheme: string, user: string) => `${scheme}${user}:***@`,
-  );
 }
 
 /** The connection options BullMQ needs (blocking commands retry forever; reconnect with backoff). */

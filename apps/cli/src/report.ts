@@ -5,12 +5,14 @@
  * reader can tell what produced it. Paths in the report are relative to the output folder, so the
  * folder can be moved or shared as a whole.
  */
+
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendInfo } from '@trainlab/tensor';
 import type { Context } from './context';
+import { hidePassword } from './context';
 import { jsonNumbers, type OutputFiles } from './experiments';
 import type { Finding } from './reproduce';
 import { VERSIONS } from './versions';
@@ -53,7 +55,7 @@ export function gitCommit(from: string = dirname(fileURLToPath(import.meta.url))
 /** The command line that is running, with the program named `trainlab`. */
 export function commandLine(argv: readonly string[] = process.argv): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
-  return ['trainlab', ...argv.slice(2).map(quote)].join(' ');
+  return ['trainlab', ...argv.slice(2).map((a) => quote(hidePassword(a)))].join(' ');
 }
 
 /** A finding with its files relative to the output folder. */

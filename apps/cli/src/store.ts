@@ -20,7 +20,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Database from 'libsql';
-import { fileErrorReason, UsageError } from './context';
+import { fileErrorReason, hidePassword, UsageError } from './context';
 
 /** Facts stored with every cell. */
 export interface CellMeta {
@@ -262,7 +262,7 @@ export function lockFolder(storePath: string): () => void {
   const me: LockOwner = {
     pid: process.pid,
     host: hostname(),
-    command: ['trainlab', ...process.argv.slice(2)].join(' '),
+    command: ['trainlab', ...process.argv.slice(2).map(hidePassword)].join(' '),
     started: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -18,7 +18,9 @@ if (!hasRedis && process.env.CI)
   throw new Error('redis-server is missing: .ci/run installs it (apt-get install redis-server)');
 
 const PORT = 20_000 + Math.floor(Math.random() * 20_000);
-const URL = `redis://127.0.0.1:${PORT}`;
+/** The test Redis asks for a password: no log, store or report may ever show it. */
+const PASSWORD = 'hunter2-queue-secret';
+const URL = `redis://:${PASSWORD}@127.0.0.1:${PORT}`;
 const redisDir = tmp();
 let redis: ChildProcess | undefined;
 
@@ -26,14 +28,27 @@ function startRedis(): Promise<void> {
   // Append-only persistence, so a restart keeps the queue (as a production Redis would).
   redis = spawn(
     'redis-server',
-    ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', redisDir, '--appendonly', 'yes', '--save', ''],
+    [
+      '--port',
+      String(PORT),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      redisDir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--requirepass',
+      PASSWORD,
+    ],
     {
       stdio: 'ignore',
     },
   );
   return waitFor(
     () =>
-      spawnSync('redis-cli', ['-p', String(PORT), 'ping'])
+      spawnSync('redis-cli', ['-p', String(PORT), '-a', PASSWORD, '--no-auth-warning', 'ping'])
         .stdout?.toString()
         .trim() === 'PONG',
   );
@@ -48,7 +63,9 @@ async function stopRedis(): Promise<void> {
 }
 
 function redisCli(...args: string[]): string {
-  return execFileSync('redis-cli', ['-p', String(PORT), ...args], { encoding: 'utf8' }).trim();
+  return execFileSync('redis-cli', ['-p', String(PORT), '-a', PASSWORD, '--no-auth-warning', ...args], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 async function waitFor(ok: () => boolean, ms = 60_000): Promise<void> {
@@ -127,6 +144,8 @@ describe.skipIf(!hasRedis)('sweeps over a Redis queue', () => {
     expect(trainlab([...SWEEP, '--out', serial, '--workers', '1']).code).toBe(0);
   });
   afterEach(async () => {
+    // Whatever a process printed, the password is not in it.
+    for (const p of started) expect(p.out.join('')).not.toContain(PASSWORD);
     await stopAll();
     if (!redis) await startRedis();
     redisCli('flushall');
@@ -143,6 +162,8 @@ describe.skipIf(!hasRedis)('sweeps over a Redis queue', () => {
     expect(await r.exit, r.out.join('')).toBe(0);
     expect(dataOf(out)).toEqual(dataOf(serial));
     expect(keysOf(out).sort()).toEqual(keysOf(serial).sort());
+    expect(r.out.join('')).toContain(`redis://:***@127.0.0.1:${PORT}`);
+    expect(readFileSync(join(out, 'runs.sqlite')).includes(PASSWORD)).toBe(false);
     await stopWorkers();
   });
 
@@ -233,7 +254,9 @@ describe.skipIf(!hasRedis)('sweeps over a Redis queue', () => {
     expect(storedCells(out)).toBe(0);
     // A job that is not a cell (as anything else could put on the queue) is refused by its schema.
     const { Queue } = await import('bullmq');
-    const queue = new Queue('trainlab-cells', { connection: { host: '127.0.0.1', port: PORT } });
+    const queue = new Queue('trainlab-cells', {
+      connection: { host: '127.0.0.1', port: PORT, password: PASSWORD },
+    });
     const job = await queue.add('cell', { experiment: 'signal', key: 42 });
     await waitFor(() => redisCli('zcard', 'bull:trainlab-cells:failed') === '1');
     const failed = await queue.getJob(job.id!);
