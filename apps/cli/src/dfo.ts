@@ -21,9 +21,11 @@ import {
   type SolverResult,
   solveGame,
 } from '@trainlab/dfo';
+import { queueObjective } from '@trainlab/dfo/queue';
 import { workerObjective } from '@trainlab/dfo/workers';
 import { Rng } from '@trainlab/tensor';
 import { type Context, UsageError } from './context';
+import { checkReachable, connectionOf } from './queue';
 
 // ---------------------------------------------------------------- minimize
 
@@ -141,9 +143,18 @@ export async function minimizeCommand(ctx: Context, options: MinimizeOptions, se
   if (!x0) throw new UsageError('--x0 is required when the module does not export x0 (e.g. --x0 0,0)');
   // An expensive user objective can be evaluated on worker threads: the whole poll set of an
   // iteration at once (complete polling), so the iterates are those of a serial complete-polling run.
-  const workers = o.module !== undefined ? (ctx.workersRequested ?? 1) : 1;
-  const pool =
-    workers > 1
+  const queued = o.module !== undefined && ctx.queue !== undefined;
+  // Over a queue, the whole poll set of an iteration is evaluated at once (2n points) unless --workers says otherwise.
+  const workers = o.module !== undefined ? (ctx.workersRequested ?? (queued ? 2 * x0.length : 1)) : 1;
+  if (queued) await checkReachable(ctx.queue!);
+  const pool = queued
+    ? queueObjective(resolve(o.module!), {
+        connection: connectionOf(ctx.queue!),
+        workers,
+        ...(o.export ? { exportName: o.export } : {}),
+        ...(limits.evaluationTimeoutMs ? { timeoutMs: limits.evaluationTimeoutMs } : {}),
+      })
+    : workers > 1
       ? workerObjective(resolve(o.module!), {
           workers,
           ...(o.export ? { exportName: o.export } : {}),
@@ -155,7 +166,7 @@ export async function minimizeCommand(ctx: Context, options: MinimizeOptions, se
   const search = (o.search ?? 'model') as 'model' | 'none';
   const how = `${search === 'model' ? 'model search, ' : ''}${pollSet ?? (search === 'model' ? 'probabilistic' : 'coordinate')} poll`;
   ctx.heading(
-    `direct search (${how}${pool ? `, complete polls on ${workers} worker threads` : ''}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`,
+    `direct search (${how}${queued ? `, complete polls over the queue at ${ctx.queue!.display}, ${workers} at once` : pool ? `, complete polls on ${workers} worker threads` : ''}) on ${label}, n = ${x0.length}, budget ${maxEvaluations}`,
   );
   try {
     const solving = pool

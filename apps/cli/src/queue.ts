@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
-
+import { serveObjectives } from '@trainlab/dfo/queue';
 import { cellOf, resolveConfig } from '@trainlab/runner';
 import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -75,7 +75,7 @@ export function parseQueueUrl(text: string, source = '--queue'): QueueTarget {
 }
 
 /** The connection options BullMQ needs (blocking commands retry forever; reconnect with backoff). */
-function connectionOf(target: QueueTarget): ConnectionOptions {
+export function connectionOf(target: QueueTarget): ConnectionOptions {
   return {
     ...target.options,
     maxRetriesPerRequest: null,
@@ -253,10 +253,12 @@ export async function runWorker(ctx: Context, target: QueueTarget, concurrency: 
     },
   );
   worker.on('error', (error) => ctx.log(`worker: ${hidePassword(error.message)} (reconnecting)`));
+  // Black-box evaluations of `dfo minimize --queue` (and of queueObjective) are served here too.
+  const objectives = serveObjectives({ connection: connectionOf(target), concurrency });
   worker.on('failed', (job, error) => {
     if (job) ctx.log(`worker: ${(job.data as CellJob).key} failed: ${error.message}`);
   });
-  await worker.waitUntilReady();
+  await Promise.all([worker.waitUntilReady(), objectives.ready]);
   ctx.log(
     `worker ${me} takes cells from ${target.display} on ${concurrency} thread${concurrency > 1 ? 's' : ''} (backend ${backend}); Ctrl-C stops it after its cells in hand`,
   );
@@ -264,7 +266,7 @@ export async function runWorker(ctx: Context, target: QueueTarget, concurrency: 
     const stop = () => {
       ctx.log('worker: stopping after the cells in hand (Ctrl-C again to stop at once)');
       process.once('SIGINT', () => process.exit(130));
-      void worker.close().then(resolve);
+      void Promise.all([worker.close(), objectives.close()]).then(() => resolve());
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

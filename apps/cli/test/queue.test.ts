@@ -5,7 +5,7 @@
  * job), and the final data compared with a serial run.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -294,5 +294,46 @@ describe.skipIf(!hasRedis)('sweeps over a Redis queue', () => {
     expect(env.stderr).toMatch(/TRAINLAB_QUEUE|--queue/);
     expect(env.stderr).not.toContain('hunter2');
     expect(existsSync(join(out, 'runs.sqlite'))).toBe(false);
+  });
+
+  it('dfo minimize polls a black box on the queue’s workers: the same iterates as complete polls on local threads', async () => {
+    worker();
+    worker();
+    const dir = tmp();
+    const module = join(dir, 'f.mjs');
+    writeFileSync(
+      module,
+      'export default (x) => (x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + (x[2] - 0.5) ** 4;\n',
+    );
+    const args = [
+      'dfo',
+      'minimize',
+      '--module',
+      module,
+      '--x0',
+      '0,0,0',
+      '--max-evals',
+      '150',
+      '--search',
+      'none',
+      '--json',
+    ];
+    const local = trainlab([...args, '--workers', '2']);
+    expect(local.code, local.stderr).toBe(0);
+    const remote = run([...args, '--workers', '2', '--queue', URL]);
+    expect(await remote.exit, remote.out.join('')).toBe(0);
+    const json = (text: string) =>
+      JSON.parse(text.slice(text.indexOf('{'))) as { x: number[]; value: number; evaluations: number };
+    const a = json(local.stdout);
+    const b = json(
+      remote.out
+        .join('')
+        .split('\n')
+        .filter((l) => !/^(direct search|backend)/.test(l))
+        .join('\n'),
+    );
+    expect(b.x).toEqual(a.x);
+    expect(b.value).toBe(a.value);
+    expect(b.evaluations).toBe(a.evaluations);
   });
 });

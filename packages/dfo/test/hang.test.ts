@@ -37,7 +37,7 @@ describe('an objective that never settles', () => {
       expect(ms).toBeGreaterThanOrEqual(290);
       expect(ms).toBeLessThan(2000);
       expect(r.status).toBe('max-time');
-      const last = r.history.at(-1)!;
+      const last = r.history!.at(-1)!;
       expect(last.status).toBe('timeout');
       expect(last.error).toMatch(/maxTimeMs = 300 passed while this evaluation was pending/);
     }
@@ -57,23 +57,24 @@ describe('an objective that never settles', () => {
   });
 
   it('awaits thenables like Promises, and evaluationTimeoutMs holds for them', async () => {
-    const thenable = (x: Float64Array) => ({
-      // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
-      then(resolve: (v: number) => void) {
-        setTimeout(() => resolve(quadratic(x)), 0);
-      },
-    });
+    const thenable = (x: Float64Array) =>
+      ({
+        // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
+        then(resolve: (v: number) => void) {
+          setTimeout(() => resolve(quadratic(x)), 0);
+        },
+      }) as unknown as PromiseLike<number>;
     const r = await directSearch(thenable, [0, 0], { maxEvaluations: 300 });
     expect(r.value).toBeLessThan(1e-3);
     // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
-    const hung = { then() {} };
+    const hung = { then() {} } as unknown as PromiseLike<number>;
     const t = await directSearch((x) => (x[0] === 0 && x[1] === 0 ? 5 : hung), [0, 0], {
       evaluationTimeoutMs: 20,
       maxEvaluations: 12,
       keepHistory: true,
     });
     expect(t.value).toBe(5);
-    expect(t.history.filter((h) => h.status === 'timeout').length).toBe(11);
+    expect(t.history!.filter((h) => h.status === 'timeout').length).toBe(11);
   });
 
   it('workerObjective replaces a worker whose synchronous objective runs past timeoutMs', async () => {
