@@ -53,6 +53,7 @@ export default defineConfig({
             { text: '@trainlab/random', link: '/guide/random' },
             { text: '@trainlab/runner', link: '/guide/runner' },
             { text: 'The trainlab CLI', link: '/guide/cli' },
+            { text: 'Many machines', link: '/guide/many-machines' },
           ],
         },
       ],
