@@ -225,6 +225,18 @@ describe.skipIf(!hasRedis)('sweeps over a Redis queue', () => {
     await stopWorkers();
   });
 
+  it('jobs lost with Redis’s data (a restart without persistence) are queued again', async () => {
+    const out = tmp();
+    const coordinator = run([...SWEEP, '--out', out, '--queue', URL]);
+    await waitFor(() => Number(redisCli('llen', 'bull:trainlab-cells:wait')) === CELLS);
+    redisCli('flushall'); // every queued job is gone
+    worker();
+    expect(await coordinator.exit, coordinator.out.join('')).toBe(0);
+    expect(keysOf(out)).toHaveLength(CELLS);
+    expect(dataOf(out)).toEqual(dataOf(serial));
+    await stopWorkers();
+  });
+
   it('a cell that throws is reported with its reason, the sweep goes on, and a rerun computes only it', async () => {
     redisCli('flushall');
     worker({ TRAINLAB_TEST_CELL_THROW: KEY });
