@@ -2,7 +2,7 @@
  * Computing one cell of an experiment where the engine lives (a worker thread, or the main thread
  * with `--workers 1`): the same code on both, timed where it runs.
  */
-import { type CellProgress, cellOf, resolveConfig } from '@trainlab/runner';
+import { type Cell, type CellProgress, resolveConfig } from '@trainlab/runner';
 import { tf } from '@trainlab/tensor';
 import { experimentById } from './definitions';
 
@@ -19,8 +19,8 @@ export async function computeCell(
   key: string,
   progress?: CellProgress,
 ): Promise<CellOutput> {
-  const definition = experimentById(experiment);
-  const cell = cellOf(definition, resolveConfig(definition, config), key);
+  const cell = cellsOf(experiment, config).get(key);
+  if (!cell) throw new Error(`${experiment} has no cell ${JSON.stringify(key)} for this config`);
   const t0 = performance.now();
   testEngineAbort(key);
   // Test hooks: a cell that throws, or one that never finishes (a worker to kill mid-cell).
@@ -28,6 +28,19 @@ export async function computeCell(
   if (process.env.TRAINLAB_TEST_CELL_HANG === key) await new Promise(() => undefined);
   const rows = await cell.run(progress);
   return { rows, ms: performance.now() - t0 };
+}
+
+/** The cells of the last sweep seen, by key: a sweep's cells are listed once, not once per cell. */
+let last: { id: string; cells: Map<string, Cell<unknown>> } | undefined;
+
+export function cellsOf(experiment: string, config: unknown): Map<string, Cell<unknown>> {
+  const id = `${experiment}\0${JSON.stringify(config)}`;
+  if (last?.id !== id) {
+    const definition = experimentById(experiment);
+    const cells = definition.cells(resolveConfig(definition, config)) as Cell<unknown>[];
+    last = { id, cells: new Map(cells.map((c) => [c.key, c])) };
+  }
+  return last.cells;
 }
 
 /**

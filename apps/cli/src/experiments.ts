@@ -170,9 +170,7 @@ export async function runExperiment(
       runDefinition(
         definition,
         config,
-        execute
-          ? { ...options, execute, concurrency: queue ? Number.MAX_SAFE_INTEGER : (pool?.workers ?? 1) }
-          : options,
+        execute ? { ...options, execute, concurrency: queue ? QUEUE_WINDOW : (pool?.workers ?? 1) } : options,
       ),
     backend,
   );
@@ -183,6 +181,9 @@ export async function runExperiment(
   if (tfjs && tf.memory().numTensors > 10_000) ctx.log(`warning: ${tf.memory().numTensors} live tensors`);
   return { result, counts, files };
 }
+
+/** Cells queued ahead at once: enough for any number of workers, few enough for Redis and memory. */
+const QUEUE_WINDOW = 2000;
 
 /**
  * Cells computed one at a time on the main thread's engine (`--workers 1`). A cell that fails is

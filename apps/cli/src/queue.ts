@@ -15,13 +15,12 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
 import { serveObjectives } from '@trainlab/dfo/queue';
-import { cellOf, resolveConfig } from '@trainlab/runner';
 import { type ConnectionOptions, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { type Context, hidePassword, UsageError } from './context';
 import { experimentById } from './definitions';
-import type { CellOutput } from './engine';
+import { type CellOutput, cellsOf } from './engine';
 import type { CellPool } from './pool';
 import { VERSIONS } from './versions';
 
@@ -295,7 +294,10 @@ function refuseForeign(cell: CellJob, backend: string, me: string): void {
     );
   }
   try {
-    cellOf(definition, resolveConfig(definition, cell.config), cell.key);
+    // The payload's config through the experiment's own schema; the key must be one of its cells.
+    if (!cellsOf(cell.experiment, cell.config).has(cell.key)) {
+      throw new Error(`${cell.experiment} has no cell ${JSON.stringify(cell.key)} for this config`);
+    }
   } catch (error) {
     throw new UnrecoverableError(
       `worker ${me}: refused ${cell.experiment} · ${cell.key}: ${(error as Error).message.split('\n')[0]}`,

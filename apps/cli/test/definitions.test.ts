@@ -13,7 +13,7 @@ import { experimentsReference } from '../src/reference';
 import { reportSections } from '../src/reproduce';
 
 /** Commands that are not experiments: they have no definition and no report section. */
-const TOOLS = ['reproduce', 'backend', 'dfo', 'dfo minimize', 'dfo minimax'];
+const TOOLS = ['reproduce', 'backend', 'worker', 'dfo', 'dfo minimize', 'dfo minimax'];
 
 function commandNames(c: Command, prefix = ''): string[] {
   return c.commands.flatMap((sub) => {
