@@ -183,7 +183,8 @@ export class CellQueue {
     // A job lost with Redis's data (a restart without persistence) is queued again.
     const watch = async (): Promise<never> => {
       for (;;) {
-        await new Promise((r) => setTimeout(r, WATCH_MS));
+        // unref: the watcher never keeps the process alive once the sweep is done.
+        await new Promise((r) => setTimeout(r, WATCH_MS).unref());
         if (!watching) return new Promise(() => undefined);
         try {
           if ((await this.queue.getJobState(id)) === 'unknown')

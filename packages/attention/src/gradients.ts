@@ -9,7 +9,17 @@
 import { Rng, type Seed, type Tensor, tf } from '@trainlab/tensor';
 import { AttentionError, invalid, shapeError } from './errors';
 import { crossEntropy } from './layers';
-import type { ForwardOptions, ModelInput, Transformer } from './model';
+import {
+  type BlockTaps,
+  type ForwardOptions,
+  type ModelInput,
+  TAP_NAMES,
+  type TapName,
+  type TapOptions,
+  type TapPlan,
+  type Transformer,
+  tapPlan,
+} from './model';
 import type { Parameter, ParamGroup } from './params';
 
 /** A loss on the model's output. */
@@ -32,7 +42,19 @@ export interface GradientOptions {
   mask?: ForwardOptions['mask'];
   /** Only these parameters: names (`blocks.0.attn.wq`) or groups (`'q'`, `'mlp'`, …). @defaultValue all */
   params?: readonly (string | ParamGroup)[];
+  /**
+   * Gradient taps: ∂loss/∂(a sub-layer's output) per block, for the forward taps `input`, `attnIn`,
+   * `attn`, `mid`, `mlp` and `output` (not `maps`), so you see where the gradient signal dies.
+   * `true` for all of them in every block. @defaultValue none
+   */
+  taps?: boolean | TapOptions;
 }
+
+/** One block's gradient taps: ∂loss/∂(tensor) for each tap asked for, shaped like the input. */
+export type GradientTaps = Omit<BlockTaps, 'maps'>;
+
+/** The tap names that have gradient taps (every forward tap but the attention maps). */
+export const GRADIENT_TAP_NAMES = TAP_NAMES.filter((t) => t !== 'maps');
 
 /** Gradients by parameter name; the caller owns the tensors (`dispose()` frees them). */
 export interface GradientResult {
@@ -42,6 +64,10 @@ export interface GradientResult {
   grads: Record<string, Tensor>;
   /** Frobenius norm of each gradient. */
   norms: Record<string, number>;
+  /** ∂loss/∂(tap) per recorded block (empty without `options.taps`). */
+  taps: GradientTaps[];
+  /** ‖∂loss/∂(tap)‖_F per recorded block and tap, in block order (empty without `options.taps`). */
+  tapNorms: { layer: number; tap: TapName; norm: number }[];
   dispose(): void;
 }
 
@@ -65,32 +91,65 @@ export function gradients(
   options: GradientOptions = {},
 ): GradientResult {
   const selected = selectParams(model, options.params);
+  const plan = gradientTapPlan(options.taps, model.config.depth);
   const { x, mask, batched } = model.prepareInput(input, options.mask);
   let lossFn: ((y: Tensor) => Tensor) | undefined;
+  // One zero variable per (block, tap): ∂loss/∂probe is the gradient at that point.
+  const probes = new Map<string, tf.Variable>();
   try {
+    if (plan) {
+      const width = model.config.dModel;
+      const [b, n] = x.shape as [number, number];
+      for (const l of [...plan.layers].sort((i, j) => i - j)) {
+        for (const name of plan.include) {
+          const zero = tf.zeros([b, n, width]);
+          probes.set(`${l}:${name}`, tf.variable(zero, true, `trainlab/probe${probeId++}`));
+          zero.dispose();
+        }
+      }
+    }
     lossFn = makeLoss(model, loss, x, batched);
     const fn = lossFn;
     // A loss that throws (or returns no scalar) inside the tape would leave the forward pass's
     // saved tensors alive (tfjs frees them only when the backward pass runs). So the failure is
     // held, a zero loss finishes the pass (which frees them), and the failure is thrown after.
     let failure: { error: unknown } | undefined;
-    const { value, grads } = tf.variableGrads(
-      () => {
-        const y = model.apply(x, mask);
-        const output = batched ? y : tf.squeeze(y, [0]);
-        try {
-          return fn(output) as tf.Scalar;
-        } catch (error) {
-          failure = { error };
-          return tf.mul(tf.sum(output), 0) as tf.Scalar;
-        }
-      },
-      selected.map((p) => p.variable),
-    );
+    const { value, grads } = tf.variableGrads(() => {
+      const y = model.apply(x, mask, probes.size > 0 ? probes : undefined);
+      const output = batched ? y : tf.squeeze(y, [0]);
+      try {
+        return fn(output) as tf.Scalar;
+      } catch (error) {
+        failure = { error };
+        return tf.mul(tf.sum(output), 0) as tf.Scalar;
+      }
+    }, [...selected.map((p) => p.variable), ...probes.values()]);
     if (failure) {
       value.dispose();
       tf.dispose(Object.values(grads));
       throw failure.error;
+    }
+    const taps: GradientTaps[] = [];
+    const tapNorms: GradientResult['tapNorms'] = [];
+    if (plan) {
+      const tapTensors = new Map<string, Tensor>();
+      for (const l of [...plan.layers].sort((i, j) => i - j)) {
+        const t: Record<string, Tensor | number> = { layer: l };
+        for (const name of GRADIENT_TAP_NAMES) {
+          if (!plan.include.has(name)) continue;
+          const probe = probes.get(`${l}:${name}`)!;
+          const g = grads[probe.name] ?? tf.zerosLike(probe);
+          const shaped = batched ? g : tf.tidy(() => tf.squeeze(g, [0]));
+          if (shaped !== g) g.dispose();
+          t[name] = shaped;
+          tapTensors.set(`${l}:${name}`, shaped);
+        }
+        taps.push(t as unknown as GradientTaps);
+      }
+      for (const [key, norm] of frobeniusNorms(tapTensors)) {
+        const [layer, tap] = key.split(':') as [string, TapName];
+        tapNorms.push({ layer: Number(layer), tap, norm });
+      }
     }
     const out: Record<string, Tensor> = {};
     for (const p of selected) out[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);
@@ -101,15 +160,38 @@ export function gradients(
       loss: lossValue,
       grads: out,
       norms,
+      taps,
+      tapNorms,
       dispose: () => {
         for (const g of Object.values(out)) g.dispose();
+        for (const t of taps) for (const name of GRADIENT_TAP_NAMES) t[name]?.dispose();
       },
     };
   } finally {
+    for (const p of probes.values()) p.dispose();
     x.dispose();
     mask?.dispose();
     (lossFn as { dispose?: () => void } | undefined)?.dispose?.();
   }
+}
+
+let probeId = 0;
+
+/** The gradient taps asked for (`maps` has none: it is refused by name). */
+function gradientTapPlan(taps: GradientOptions['taps'], depth: number): TapPlan | null {
+  if (taps === undefined || taps === false) return null;
+  const plan = tapPlan(
+    taps === true ? { include: GRADIENT_TAP_NAMES } : { include: GRADIENT_TAP_NAMES, ...taps },
+    depth,
+  );
+  if (plan?.include.has('maps')) {
+    throw invalid(
+      'options.taps.include',
+      `gradient taps among ${GRADIENT_TAP_NAMES.join(', ')} (not maps)`,
+      'maps',
+    );
+  }
+  return plan;
 }
 
 /**

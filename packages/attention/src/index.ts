@@ -19,8 +19,8 @@ export type {
 export { MAX_SIZE, resolveConfig } from './config';
 export type { AttentionErrorCode, ConfigIssue } from './errors';
 export { AttentionError } from './errors';
-export type { GradientOptions, GradientResult, GroupNorm, LossSpec } from './gradients';
-export { gradientNorms, gradients, groupNorms } from './gradients';
+export type { GradientOptions, GradientResult, GradientTaps, GroupNorm, LossSpec } from './gradients';
+export { GRADIENT_TAP_NAMES, gradientNorms, gradients, groupNorms } from './gradients';
 export type { AttentionOptions, AttentionWeights, MlpWeights } from './layers';
 export {
   attentionBias,

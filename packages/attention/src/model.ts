@@ -168,9 +168,9 @@ export class Transformer {
    * the batched input `prepareInput` returns (ids or vectors) and returns the batched output.
    * Does not tidy.
    */
-  apply(x: Tensor, mask: Tensor | null = null): Tensor {
+  apply(x: Tensor, mask: Tensor | null = null, probes?: ReadonlyMap<string, Tensor>): Tensor {
     this.checkAlive();
-    return this.run(x, mask, null, []);
+    return this.run(x, mask, null, [], probes);
   }
 
   /**
@@ -297,8 +297,19 @@ export class Transformer {
     return x;
   }
 
-  private run(input: Tensor, mask: Tensor | null, plan: TapPlan | null, taps: BlockTaps[]): Tensor {
+  private run(
+    input: Tensor,
+    mask: Tensor | null,
+    plan: TapPlan | null,
+    taps: BlockTaps[],
+    probes?: ReadonlyMap<string, Tensor>,
+  ): Tensor {
     const c = this.config;
+    // A probe added at a tap point (zero in value) makes ∂L/∂probe = ∂L/∂(that tensor): gradient taps.
+    const probe = (l: number, name: TapName, t: Tensor): Tensor => {
+      const d = probes?.get(`${l}:${name}`);
+      return d ? tf.add(t, d) : t;
+    };
     const n = input.shape[1]!;
     const x0 = this.embed(input);
     const bias = attentionBias(n, mask, c.causal);
@@ -309,31 +320,35 @@ export class Transformer {
       const b = this.blocks[l]!;
       const rec = plan?.layers.has(l) ? plan.include : null;
       const t: BlockTaps = { layer: l };
+      x = probe(l, 'input', x);
       if (rec?.has('input')) t.input = x;
 
-      const attnIn = c.norm === 'pre' ? ln(b.ln1, x) : x;
+      const attnIn = probe(l, 'attnIn', c.norm === 'pre' ? ln(b.ln1, x) : x);
       if (rec?.has('attnIn')) t.attnIn = attnIn === x ? tf.clone(x) : attnIn;
-      const { output: a, maps } = multiHeadAttention(attnIn, b.attn, {
+      const { output: attnOut, maps } = multiHeadAttention(attnIn, b.attn, {
         heads: c.heads,
         headDim: c.headDim,
         tau: c.tau,
         kind: c.attention,
         bias,
       });
+      const a = probe(l, 'attn', attnOut);
       if (rec?.has('attn')) t.attn = a;
       if (rec?.has('maps')) t.maps = maps;
       let z = c.residual ? tf.add(x, scaled(a, c.alphaAttn)) : a;
       if (c.norm === 'post') z = ln(b.ln1, z);
+      z = probe(l, 'mid', z);
       if (rec?.has('mid')) t.mid = z;
 
       let y = z;
       if (c.mlp && b.mlp) {
         const mlpIn = c.norm === 'pre' ? ln(b.ln2, z) : z;
-        const m = mlp(mlpIn, b.mlp, c.mlp.activation);
+        const m = probe(l, 'mlp', mlp(mlpIn, b.mlp, c.mlp.activation));
         if (rec?.has('mlp')) t.mlp = m;
         y = c.residual ? tf.add(z, scaled(m, c.alphaMlp)) : m;
         if (c.norm === 'post') y = ln(b.ln2, y);
       }
+      y = probe(l, 'output', y);
       if (rec?.has('output')) t.output = y;
       if (rec) taps.push(t);
       x = y;
@@ -348,12 +363,12 @@ function scaled(t: Tensor, alpha: number): Tensor {
   return alpha === 1 ? t : tf.mul(t, alpha);
 }
 
-interface TapPlan {
+export interface TapPlan {
   layers: Set<number>;
   include: Set<TapName>;
 }
 
-function tapPlan(taps: ForwardOptions['taps'], depth: number): TapPlan | null {
+export function tapPlan(taps: ForwardOptions['taps'], depth: number): TapPlan | null {
   if (taps === undefined || taps === false) return null;
   if (taps === true) return { layers: new Set(range(depth)), include: new Set(TAP_NAMES) };
   if (taps === null || typeof taps !== 'object')
