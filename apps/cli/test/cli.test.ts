@@ -114,7 +114,7 @@ describe('trainlab', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="figures/signal.png"');
     const csv = readFileSync(join(out, 'data', 'signal.csv'), 'utf8').split('\n');
     // Rows carry values (the residual scale as a number and how it was chosen), never display labels.
-    expect(csv[0]).toBe('norm,scaleKind,residualScale,mlp,layer,cosine,cosineStd,rho,predicted');
+    expect(csv[0]).toBe('norm,scaleKind,residualScale,mlp,layer,cosine,cosineStd,cosineSe,rho,predicted');
 
     const again = trainlab(['reproduce', '--quick', '--out', out, '--json']);
     expect(again.code).toBe(0);

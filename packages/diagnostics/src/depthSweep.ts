@@ -62,6 +62,8 @@ export interface DepthSweepSummary extends SettingColumns {
   depth: number;
   cosine: number;
   cosineStd: number;
+  /** Standard error of the mean cosine over seeds (std/√seeds). */
+  cosineSe: number;
   predicted: number;
 }
 
@@ -107,7 +109,7 @@ export const depthSweepDefinition: ExperimentDefinition<
     [...groupBy(rows, (r) => `${settingKey(r)}|${r.depth}`).values()].map((g) => {
       const c = meanStd(g.map((r) => r.cosine));
       const { seed: _, cosine: __, ...first } = g[0]!;
-      return { ...first, cosine: c.mean, cosineStd: c.std };
+      return { ...first, cosine: c.mean, cosineStd: c.std, cosineSe: c.se };
     }),
   figure: (summary, s) =>
     measuredVsPredicted(

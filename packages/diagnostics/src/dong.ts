@@ -73,6 +73,8 @@ export interface DongSummary {
   layer: number;
   composite: number;
   compositeStd: number;
+  /** Standard error of the mean over seeds. */
+  compositeSe: number;
   frobenius: number;
 }
 
@@ -142,6 +144,7 @@ export const dongDefinition: ExperimentDefinition<typeof dongSchema, DongRow, Do
         layer: g[0]!.layer,
         composite: m.mean,
         compositeStd: m.std,
+        compositeSe: m.se,
         frobenius: meanStd(g.map((r) => r.frobenius)).mean,
       };
     }),

@@ -63,6 +63,8 @@ export interface GradientNormsSummary extends SettingColumns {
   group: WeightGroup;
   gradient: number;
   gradientStd: number;
+  /** Standard error of the mean over seeds. */
+  gradientSe: number;
 }
 
 /**
@@ -114,7 +116,7 @@ export const gradientNormsDefinition: ExperimentDefinition<
     [...groupBy(rows, (r) => `${settingKey(r)}|${r.layer}|${r.group}`).values()].map((g) => {
       const m = meanStd(g.map((r) => r.gradient));
       const { seed: _, gradient: __, ...first } = g[0]!;
-      return { ...first, gradient: m.mean, gradientStd: m.std };
+      return { ...first, gradient: m.mean, gradientStd: m.std, gradientSe: m.se };
     }),
   figure: (summary, s) => gradientNormsFigure(summary, s),
   reproduce: {

@@ -101,6 +101,8 @@ export interface GradientRatioSummary {
   value: number;
   qOverV: number;
   qOverVStd: number;
+  /** Standard error of the mean ratio over seeds. */
+  qOverVSe: number;
   kOverV: number;
   predicted: number;
   predictedForTokens: number;
@@ -155,6 +157,7 @@ export const gradientRatioDefinition: ExperimentDefinition<
         value: g[0]!.value,
         qOverV: q.mean,
         qOverVStd: q.std,
+        qOverVSe: q.se,
         kOverV: meanStd(g.map((r) => r.kOverV)).mean,
         predicted: g[0]!.predicted,
         predictedForTokens: meanStd(g.map((r) => r.predictedForTokens)).mean,

@@ -39,12 +39,13 @@ export function seedList(first: number, count: number): number[] {
 }
 
 /** Mean and sample standard deviation (0 for one value); NaN-free values only. */
-export function meanStd(values: number[]): { mean: number; std: number } {
+export function meanStd(values: number[]): { mean: number; std: number; se: number; n: number } {
   const v = values.filter((x) => Number.isFinite(x));
-  if (v.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  if (v.length === 0) return { mean: Number.NaN, std: Number.NaN, se: Number.NaN, n: 0 };
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const std = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { mean, std };
+  // The standard error of the mean over seeds (0 with one seed: no spread was measured).
+  return { mean, std, se: v.length > 1 ? std / Math.sqrt(v.length) : 0, n: v.length };
 }
 
 /** Groups rows by a key function, in first-seen order. */

@@ -74,6 +74,8 @@ export interface TokenCosineSummary extends SettingColumns {
   layer: number;
   cosine: number;
   cosineStd: number;
+  /** Standard error of the mean cosine over seeds (std/√seeds). */
+  cosineSe: number;
   rho: number;
   predicted: number;
 }
@@ -133,6 +135,7 @@ export const tokenCosineDefinition: ExperimentDefinition<
         layer: first.layer,
         cosine: c.mean,
         cosineStd: c.std,
+        cosineSe: c.se,
         rho: meanStd(g.map((r) => r.rho)).mean,
         predicted: first.predicted,
       };

@@ -120,6 +120,8 @@ export interface TrainingSummaryMeasures {
   step: number;
   valLoss: number;
   valLossStd: number;
+  /** Standard error of the mean validation loss over seeds. */
+  valLossSe: number;
   valAccuracy: number;
   lastCosine: number;
   qUpdateOverV: number;
@@ -161,6 +163,7 @@ export function summarize<Run extends object>(
       step: g[0]!.step,
       valLoss: loss.mean,
       valLossStd: loss.std,
+      valLossSe: loss.se,
       valAccuracy: meanStd(g.map((r) => r.valAccuracy)).mean,
       lastCosine: meanStd(g.map((r) => r.lastCosine)).mean,
       qUpdateOverV: meanStd(g.map((r) => r.qUpdateOverV)).mean,
