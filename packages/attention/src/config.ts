@@ -31,8 +31,15 @@ export interface InitStds {
   v?: number;
   /** Attention output W_O. @defaultValue 1 */
   o?: number;
-  /** Both MLP weights (use √2 for He init with ReLU). @defaultValue 1 */
+  /**
+   * Both MLP weights, unless `mlp1` / `mlp2` set one of them. He init for a ReLU MLP is `mlp1: √2`
+   * (W₁ only): √2 on both weights doubles the branch's variance. @defaultValue 1
+   */
   mlp?: number;
+  /** The MLP's first weight W₁ (input → hidden). @defaultValue `mlp` */
+  mlp1?: number | undefined;
+  /** The MLP's second weight W₂ (hidden → output). @defaultValue `mlp` */
+  mlp2?: number | undefined;
   /** Token embedding and learned positions: entries N(0, σ²) (no fan-in), so ‖x‖² ≈ d·σ². @defaultValue 1 */
   embed?: number;
   /** Output head. @defaultValue 1 */
@@ -106,7 +113,7 @@ export interface ResolvedConfig {
   readonly attention: AttentionKind;
   readonly tau: number;
   readonly causal: boolean;
-  readonly init: Readonly<Required<InitStds>>;
+  readonly init: Readonly<Record<keyof InitStds, number>>;
   readonly vocabSize: number | null;
   readonly positional: Positional;
   readonly maxLength: number | null;
@@ -134,7 +141,7 @@ const TOP_KEYS = [
   'maxLength',
   'outputs',
 ] as const;
-const INIT_KEYS = ['q', 'k', 'v', 'o', 'mlp', 'embed', 'head'] as const;
+const INIT_KEYS = ['q', 'k', 'v', 'o', 'mlp', 'mlp1', 'mlp2', 'embed', 'head'] as const;
 const MLP_KEYS = ['hidden', 'activation'] as const;
 const SCALE_KEYS = ['attn', 'mlp'] as const;
 
@@ -271,10 +278,18 @@ export function resolveConfig(config: TransformerConfig): ResolvedConfig {
   const tau = c.num('tau', raw.tau, 0, false, 1);
   const causal = c.bool('causal', raw.causal, false);
 
-  const init = { q: 1, k: 1, v: 1, o: 1, mlp: 1, embed: 1, head: 1 };
+  const init = { q: 1, k: 1, v: 1, o: 1, mlp: 1, mlp1: 1, mlp2: 1, embed: 1, head: 1 };
   if (raw.init !== undefined) {
     const i = c.object('init', raw.init, INIT_KEYS);
-    if (i) for (const key of INIT_KEYS) init[key] = c.num(`init.${key}`, i[key], 0, false, 1);
+    if (i) {
+      for (const key of INIT_KEYS) {
+        if (key === 'mlp1' || key === 'mlp2') continue;
+        init[key] = c.num(`init.${key}`, i[key], 0, false, 1);
+      }
+      // W₁ and W₂ follow `mlp` unless set on their own.
+      init.mlp1 = c.num('init.mlp1', i.mlp1, 0, false, init.mlp);
+      init.mlp2 = c.num('init.mlp2', i.mlp2, 0, false, init.mlp);
+    }
   }
 
   const vocabSize = raw.vocabSize === undefined ? null : c.int('vocabSize', raw.vocabSize, 1, 1);

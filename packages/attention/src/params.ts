@@ -112,9 +112,9 @@ export function makeParameters(
     if (c.mlp) {
       if (c.norm !== 'none') block.ln2 = norm(`${p}.ln2`, l);
       block.mlp = {
-        w1: add(`${p}.mlp.w1`, 'mlp', l, [d, c.mlp.hidden], normal(c.init.mlp)),
+        w1: add(`${p}.mlp.w1`, 'mlp', l, [d, c.mlp.hidden], normal(c.init.mlp1)),
         b1: add(`${p}.mlp.b1`, 'mlp', l, [c.mlp.hidden], zeros),
-        w2: add(`${p}.mlp.w2`, 'mlp', l, [c.mlp.hidden, d], normal(c.init.mlp)),
+        w2: add(`${p}.mlp.w2`, 'mlp', l, [c.mlp.hidden, d], normal(c.init.mlp2)),
         b2: add(`${p}.mlp.b2`, 'mlp', l, [d], zeros),
       };
     }

@@ -25,7 +25,11 @@ export const initSchema = z
     k: sigma('W_K'),
     v: sigma('W_V'),
     o: sigma('W_O'),
-    mlp: sigma('both MLP weights'),
+    mlp: sigma('both MLP weights (unless mlp1 or mlp2 is set)'),
+    mlp1: num(0, 1e3)
+      .optional()
+      .describe('init σ of the MLP’s W₁ alone (He init for ReLU: 1.414); default: as mlp'),
+    mlp2: num(0, 1e3).optional().describe('init σ of the MLP’s W₂ alone; default: as mlp'),
     embed: num(0, 1e3).default(1).describe('init σ of token embeddings and positions (entries N(0, σ²))'),
     head: sigma('the output head'),
   })

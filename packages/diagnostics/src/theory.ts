@@ -119,8 +119,8 @@ export function predictPropagation(config: TransformerConfig, input: Propagation
   const a = (c.residual ? c.alphaAttn ** 2 : 1) * c.init.v ** 2 * c.init.o ** 2;
   const mlpBranch = (qIn: number, rhoIn: number) => {
     if (!c.mlp) return { diag: 0, off: 0 };
-    const m = activationMoments(c.mlp.activation, c.init.mlp ** 2 * qIn, rhoIn);
-    const scale = (c.residual ? c.alphaMlp ** 2 : 1) * c.init.mlp ** 2;
+    const m = activationMoments(c.mlp.activation, c.init.mlp1 ** 2 * qIn, rhoIn);
+    const scale = (c.residual ? c.alphaMlp ** 2 : 1) * c.init.mlp2 ** 2;
     return { diag: scale * m.diag, off: scale * m.off };
   };
   let q = q0;

@@ -130,30 +130,63 @@ describe('propagation theory', () => {
     }
   });
 
-  it('predicts q (squared norm per feature) of a no-LN stack within 15% (its spread over seeds grows with depth)', () => {
-    const config = {
-      dModel: 256,
-      depth: 6,
+  it.each([
+    ['the default init', {}],
+    ['He init of W₁ alone (init.mlp1 = √2)', { init: { mlp1: Math.SQRT2 } }],
+    ['W₂ scaled alone (init.mlp2 = 0.5)', { init: { mlp2: 0.5 } }],
+  ])(
+    'predicts q (squared norm per feature) of a no-LN stack within 15%, with %s (its spread over seeds grows with depth)',
+    (_, init) => {
+      const config = {
+        dModel: 256,
+        depth: 6,
+        heads: 4,
+        norm: 'none',
+        mlp: { hidden: 512 },
+        residualScale: 0.7,
+        attention: 'uniform',
+        ...init,
+      } as const;
+      const predicted = predictPropagation(config, { n: 32 });
+      const q = new Array(7).fill(0);
+      for (let seed = 0; seed < 3; seed++) {
+        const model = createTransformer(config, { seed });
+        const x = correlatedTokens(32, 256, 0, 1, new Rng(seed));
+        const r = model.forward(x, { taps: { include: ['output'] } });
+        [x, ...r.taps.map((t) => t.output!)].forEach((t, l) => {
+          q[l] += tf.tidy(() => tf.mean(tf.square(t)).dataSync()[0]!) / 3;
+        });
+        r.dispose();
+        x.dispose();
+        model.dispose();
+      }
+      for (let l = 0; l < 7; l++)
+        expect(Math.abs(q[l] / predicted[l]!.q - 1), `layer ${l}`).toBeLessThan(0.15);
+    },
+  );
+
+  it('He init of W₁ alone is not √2 on both weights: the theory tells them apart as the model does', () => {
+    const base = {
+      dModel: 64,
+      depth: 4,
       heads: 4,
       norm: 'none',
-      mlp: { hidden: 512 },
+      mlp: true,
       residualScale: 0.7,
       attention: 'uniform',
     } as const;
-    const predicted = predictPropagation(config, { n: 32 });
-    const q = new Array(7).fill(0);
-    for (let seed = 0; seed < 3; seed++) {
-      const model = createTransformer(config, { seed });
-      const x = correlatedTokens(32, 256, 0, 1, new Rng(seed));
-      const r = model.forward(x, { taps: { include: ['output'] } });
-      [x, ...r.taps.map((t) => t.output!)].forEach((t, l) => {
-        q[l] += tf.tidy(() => tf.mean(tf.square(t)).dataSync()[0]!) / 3;
-      });
-      r.dispose();
-      x.dispose();
-      model.dispose();
-    }
-    for (let l = 0; l < 7; l++) expect(Math.abs(q[l] / predicted[l]!.q - 1), `layer ${l}`).toBeLessThan(0.15);
+    const he = predictPropagation({ ...base, init: { mlp1: Math.SQRT2 } }, { n: 16 }).at(-1)!.q;
+    const both = predictPropagation({ ...base, init: { mlp: Math.SQRT2 } }, { n: 16 }).at(-1)!.q;
+    const split = predictPropagation({ ...base, init: { mlp: Math.SQRT2, mlp2: 1 } }, { n: 16 }).at(-1)!.q;
+    expect(both).toBeGreaterThan(he * 1.2);
+    expect(split).toBe(he);
+    const model = createTransformer({ ...base, init: { mlp1: 2, mlp2: 0.25 } }, { seed: 1 });
+    const w1 = model.param('blocks.0.mlp.w1').variable;
+    const w2 = model.param('blocks.0.mlp.w2').variable;
+    // Entries N(0, σ²/fan_in): W₁ has fan-in 64, W₂ 256.
+    expect(tf.tidy(() => tf.moments(w1).variance.dataSync()[0]! * 64)).toBeCloseTo(4, 0);
+    expect(tf.tidy(() => tf.moments(w2).variance.dataSync()[0]! * 256)).toBeCloseTo(0.0625, 1);
+    model.dispose();
   });
 });
 
