@@ -47,6 +47,7 @@ export const settingsShape = {
     .default([1, 'inv-sqrt-depth'])
     .describe('residual scales α: numbers, or inv-sqrt-depth for 1/√L'),
   mlp: nonEmpty(z.boolean()).default([false, true]).describe('blocks without and/or with an MLP'),
+  mlpHidden: int(1, 65536).optional().describe('the MLP’s hidden width; default: 4·dModel'),
   attention: oneOf(['softmax', 'uniform'])
     .default('softmax')
     .describe('softmax, or uniform maps (which ignore W_Q and W_K)'),
@@ -153,7 +154,7 @@ export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number
     depth,
     heads: s.heads,
     norm: setting.norm,
-    mlp: setting.mlp,
+    mlp: setting.mlp && s.mlpHidden !== undefined ? { hidden: s.mlpHidden } : setting.mlp,
     residualScale: setting.scale,
     attention: s.attention,
     init: s.init,

@@ -6,6 +6,7 @@ import {
   collapseExperiment,
   depthSweepExperiment,
   dongResidualExperiment,
+  EXPERIMENTS,
   gradientNormsExperiment,
   hasScale,
   type ProgressEvent,
@@ -80,6 +81,24 @@ describe('runner protocol', () => {
     expect(error.message).toMatch(/depth: must be an integer from 1 to 1024, got 0/);
     await expect(depthSweepExperiment({ depths: [0] })).rejects.toThrow(/depths\.0: must be an integer/);
     await expect(collapseExperiment({ eps: [-1] })).rejects.toThrow(/eps\.0: must be a number from 0/);
+  });
+});
+
+describe('model knobs', () => {
+  it('the MLP width reaches the model (MLP rows change, attention-only rows do not) and the memory estimate', async () => {
+    const config = { ...tiny, depth: 2, norms: ['post'] as 'post'[], scales: [1], seeds: 1 };
+    const wide = await tokenCosineExperiment(config);
+    const narrow = await tokenCosineExperiment({ ...config, mlpHidden: 4 });
+    const last = (r: typeof wide, mlp: boolean) => r.rows.filter((row) => row.mlp === mlp).at(-1)!.cosine;
+    expect(last(narrow, false)).toBe(last(wide, false));
+    expect(last(narrow, true)).not.toBe(last(wide, true));
+    const signal = EXPERIMENTS.find((d) => d.id === 'signal')!;
+    const need = (mlpHidden?: number) =>
+      signal.memory!(
+        signal.schema.parse({ dModel: 256, n: 64, depth: 8, ...(mlpHidden ? { mlpHidden } : {}) }),
+      ).bytes;
+    expect(need(4096)).toBeGreaterThan(need());
+    expect(need(256)).toBeLessThan(need());
   });
 });
 
