@@ -48,6 +48,15 @@ export const settingsShape = {
     .describe('residual scales α: numbers, or inv-sqrt-depth for 1/√L'),
   mlp: nonEmpty(z.boolean()).default([false, true]).describe('blocks without and/or with an MLP'),
   mlpHidden: int(1, 65536).optional().describe('the MLP’s hidden width; default: 4·dModel'),
+  normAffine: z
+    .boolean()
+    .optional()
+    .describe('learned LayerNorm gain and bias (gradients for them too); default: true'),
+  normEps: num(0, 1).optional().describe('LayerNorm ε; default: 1e-5'),
+  finalNorm: z
+    .boolean()
+    .optional()
+    .describe('a LayerNorm after the last block; default: true for pre, false otherwise'),
   attention: oneOf(['softmax', 'uniform'])
     .default('softmax')
     .describe('softmax, or uniform maps (which ignore W_Q and W_K)'),
@@ -158,6 +167,9 @@ export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number
     residualScale: setting.scale,
     attention: s.attention,
     init: s.init,
+    ...(s.normAffine === undefined ? {} : { normAffine: s.normAffine }),
+    ...(s.normEps === undefined ? {} : { normEps: s.normEps }),
+    ...(s.finalNorm === undefined ? {} : { finalNorm: s.finalNorm }),
   };
 }
 

@@ -100,6 +100,18 @@ describe('model knobs', () => {
     expect(need(4096)).toBeGreaterThan(need());
     expect(need(256)).toBeLessThan(need());
   });
+
+  it('LayerNorm knobs reach the model: ε changes Post-LN rows, no affine removes the LN parameters', async () => {
+    const config = { ...tiny, depth: 2, norms: ['post'] as 'post'[], scales: [1], seeds: 1, mlp: [false] };
+    const base = await tokenCosineExperiment(config);
+    const eps = await tokenCosineExperiment({ ...config, normEps: 0.5 });
+    expect(eps.rows.at(-1)!.cosine).not.toBe(base.rows.at(-1)!.cosine);
+    const grads = EXPERIMENTS.find((d) => d.id === 'grads')!;
+    // Without affine LayerNorms the model has no LN parameters: its parameter count shrinks by 2d per LN.
+    const withLn = grads.memory!(grads.schema.parse(config)).bytes;
+    const without = grads.memory!(grads.schema.parse({ ...config, normAffine: false })).bytes;
+    expect(without).toBeLessThan(withLn);
+  });
 });
 
 describe('what the runners find', () => {
