@@ -96,11 +96,12 @@ export function gradients(
   let lossFn: ((y: Tensor) => Tensor) | undefined;
   // One zero variable per (block, tap): ∂loss/∂probe is the gradient at that point.
   const probes = new Map<string, tf.Variable>();
+  const tapLayers = plan ? [...plan.layers].sort((i, j) => i - j) : [];
   try {
     if (plan) {
       const width = model.config.dModel;
       const [b, n] = x.shape as [number, number];
-      for (const l of [...plan.layers].sort((i, j) => i - j)) {
+      for (const l of tapLayers) {
         for (const name of plan.include) {
           const zero = tf.zeros([b, n, width]);
           probes.set(`${l}:${name}`, tf.variable(zero, true, `trainlab/probe${probeId++}`));
@@ -133,7 +134,8 @@ export function gradients(
     const tapNorms: GradientResult['tapNorms'] = [];
     if (plan) {
       const tapTensors = new Map<string, Tensor>();
-      for (const l of [...plan.layers].sort((i, j) => i - j)) {
+      const tapOf: { layer: number; tap: TapName }[] = [];
+      for (const l of tapLayers) {
         const t: Record<string, Tensor | number> = { layer: l };
         for (const name of GRADIENT_TAP_NAMES) {
           if (!plan.include.has(name)) continue;
@@ -143,13 +145,13 @@ export function gradients(
           if (shaped !== g) g.dispose();
           t[name] = shaped;
           tapTensors.set(`${l}:${name}`, shaped);
+          tapOf.push({ layer: l, tap: name });
         }
         taps.push(t as unknown as GradientTaps);
       }
-      for (const [key, norm] of frobeniusNorms(tapTensors)) {
-        const [layer, tap] = key.split(':') as [string, TapName];
-        tapNorms.push({ layer: Number(layer), tap, norm });
-      }
+      // frobeniusNorms keeps the map's order: the i-th norm is the i-th tap recorded.
+      const norms = [...frobeniusNorms(tapTensors).values()];
+      for (let i = 0; i < norms.length; i++) tapNorms.push({ ...tapOf[i]!, norm: norms[i]! });
     }
     const out: Record<string, Tensor> = {};
     for (const p of selected) out[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);

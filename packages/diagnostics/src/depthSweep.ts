@@ -14,7 +14,6 @@ import {
 } from '@trainlab/runner';
 import { Rng } from '@trainlab/tensor';
 import { z } from 'zod';
-import { largestCell } from './_memory';
 import { reproduceSize } from './_reproduce';
 import { tokenCosine } from './measures';
 import { correlatedTokens, groupBy, meanStd, seedList } from './runner';
@@ -26,6 +25,7 @@ import {
   rowBase,
   type SettingColumns,
   settingKey,
+  settingsMemory,
   settingsOf,
   settingsShape,
 } from './settings';
@@ -80,17 +80,7 @@ export const depthSweepDefinition: ExperimentDefinition<
   title: 'last-layer token cosine as the depth grows, measured and predicted (experiment 2)',
   example: '--depths 1,4,16,64 --norms post',
   schema: depthSweepSchema,
-  memory: (s) =>
-    largestCell(
-      settingsOf(s).flatMap((setting) =>
-        s.depths.map((depth) => ({
-          config: modelConfig(s, setting, depth),
-          tokens: s.n,
-          label: setting.label,
-        })),
-      ),
-      'forward',
-    ),
+  memory: (s) => settingsMemory(s, s.depths, 'forward'),
   sizeFields: ['depths', 'dModel', 'n'],
   cells: (s) =>
     settingsOf(s).flatMap((setting) =>

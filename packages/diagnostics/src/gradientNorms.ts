@@ -13,7 +13,6 @@ import {
 import { Rng } from '@trainlab/tensor';
 import type { z } from 'zod';
 import { logScale, sideLegend, titled } from './_figures';
-import { largestCell } from './_memory';
 import { reproduceDepth, reproduceSize } from './_reproduce';
 import { layerGradients } from './gradients';
 import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
@@ -25,6 +24,7 @@ import {
   type SettingColumns,
   settingKey,
   settingLabel,
+  settingsMemory,
   settingsOf,
 } from './settings';
 
@@ -83,15 +83,7 @@ export const gradientNormsDefinition: ExperimentDefinition<
   title: 'gradient norms of W_Q, W_K, W_V, W_O and the MLP per layer at initialization (experiment 3)',
   example: '--depth 16 --norms post --mlp false',
   schema: depthSettingsSchema,
-  memory: (s) =>
-    largestCell(
-      settingsOf(s).map((setting) => ({
-        config: modelConfig(s, setting, s.depth),
-        tokens: s.n,
-        label: setting.label,
-      })),
-      'backward',
-    ),
+  memory: (s) => settingsMemory(s, [s.depth], 'backward'),
   sizeFields: ['depth', 'dModel', 'n'],
   cells: (s) =>
     settingsOf(s).flatMap((setting) =>

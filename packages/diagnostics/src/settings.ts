@@ -3,9 +3,10 @@
  * with/without MLP, on one token width and sequence length) as the one zod schema those
  * experiments' configs are built from, and the sweep points it expands to.
  */
-import type { NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
-import { int, nonEmpty, num, oneOf, seedField } from '@trainlab/runner';
+import type { MemoryMode, NormPlacement, ResidualScale, TransformerConfig } from '@trainlab/attention';
+import { int, type MemoryNeed, nonEmpty, num, oneOf, seedField } from '@trainlab/runner';
 import { z } from 'zod';
+import { largestCell } from './_memory';
 
 /** A LayerNorm placement. */
 export const normSchema = oneOf(['post', 'pre', 'none']);
@@ -171,6 +172,19 @@ export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number
     ...(s.normEps === undefined ? {} : { normEps: s.normEps }),
     ...(s.finalNorm === undefined ? {} : { finalNorm: s.finalNorm }),
   };
+}
+
+/**
+ * The memory of a settings sweep's largest cell: every setting at each of `depths`, on `s.n` tokens
+ * (the `memory` of the propagation and gradient experiments).
+ */
+export function settingsMemory(s: ResolvedSettings, depths: readonly number[], mode: MemoryMode): MemoryNeed {
+  return largestCell(
+    settingsOf(s).flatMap((setting) =>
+      depths.map((depth) => ({ config: modelConfig(s, setting, depth), tokens: s.n, label: setting.label })),
+    ),
+    mode,
+  );
 }
 
 /** The columns every row of a settings sweep starts with, for a model of `depth` blocks. */

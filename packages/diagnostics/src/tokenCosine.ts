@@ -14,7 +14,6 @@ import {
 import { Rng } from '@trainlab/tensor';
 import type { z } from 'zod';
 import { sideLegend, topLegend } from './_figures';
-import { largestCell } from './_memory';
 import { reproduceDepth, reproduceSize } from './_reproduce';
 import { gramCorrelation, tokenCosine } from './measures';
 import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
@@ -27,6 +26,7 @@ import {
   type SettingColumns,
   scaleLabel,
   settingKey,
+  settingsMemory,
   settingsOf,
 } from './settings';
 import { predictPropagation } from './theory';
@@ -96,15 +96,7 @@ export const tokenCosineDefinition: ExperimentDefinition<
   title: 'token cosine per layer at initialization, measured and predicted (experiment 1)',
   example: '--depth 24 --norms post,pre --scales 1,inv-sqrt-depth',
   schema: depthSettingsSchema,
-  memory: (s) =>
-    largestCell(
-      settingsOf(s).map((setting) => ({
-        config: modelConfig(s, setting, s.depth),
-        tokens: s.n,
-        label: setting.label,
-      })),
-      'forward',
-    ),
+  memory: (s) => settingsMemory(s, [s.depth], 'forward'),
   sizeFields: ['depth', 'dModel', 'n'],
   cells: (s) =>
     settingsOf(s).flatMap((setting) => {
