@@ -7,7 +7,8 @@
  * backend (tfjs 4.22): the heap's size after forward passes, gradient computations and training
  * steps of 23 shapes (d = 64–1024, n = 16–2048, 2–8 blocks, batch 1–32, with and without MLP,
  * Adam and SGD), fitted by non-negative least squares; measured/estimated stayed within 0.7–1.3
- * (training within 0.9–1.1). An estimate for refusing the impossible, not an allocator.
+ * (training within 0.9–1.1). `bench/memory.bench.ts` measures six other shapes against it (0.88–1.15
+ * on our machine). An estimate for refusing the impossible, not an allocator.
  */
 import { resolveConfig, type TransformerConfig } from './config';
 import { invalid } from './errors';
