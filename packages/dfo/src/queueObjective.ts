@@ -90,17 +90,23 @@ export function queueObjective(module: string, options: QueueObjectiveOptions): 
         ...(options.exportName ? { exportName: options.exportName } : {}),
         args: (y === undefined ? [x] : [x, y]).map((p) => Array.from(p)),
       };
-      const job = await queue.add('evaluate', data, { removeOnComplete: true, removeOnFail: true });
-      const wait = job.waitUntilFinished(events, Number.isFinite(timeoutMs) ? timeoutMs : undefined);
+      // The job is kept until its result is read: removed on completion, a job that finished before
+      // the wait began would look missing (and fail). An hour's age limit cleans up after crashes.
+      const job = await queue.add('evaluate', data, {
+        removeOnComplete: { age: 3600 },
+        removeOnFail: { age: 3600 },
+      });
       try {
-        return Number(await wait);
+        return Number(
+          await job.waitUntilFinished(events, Number.isFinite(timeoutMs) ? timeoutMs : undefined),
+        );
       } catch (error) {
-        const message = (error as Error).message;
-        if (/timed out/i.test(message)) {
-          await job.remove().catch(() => undefined);
+        if (/timed out/i.test((error as Error).message)) {
           throw new Error(`evaluation took longer than timeoutMs = ${timeoutMs}`);
         }
         throw error;
+      } finally {
+        await job.remove().catch(() => undefined);
       }
     },
     close: async () => {
