@@ -4,7 +4,8 @@
  * own overhead per evaluation (wall time minus time inside the objective). When /usr/bin/python3
  * has NLopt and scipy (Debian's python3-nlopt, python3-scipy), their BOBYQA and Nelder–Mead run in
  * the same table on the same functions (bench/peers.py asks this process for every value).
- * Results go to bench-results/more-wild.json.
+ * Two tables: from the published starts, and from held-out starts (x0/2 + 0.1) the defaults were
+ * never tuned on. Results go to bench-results/more-wild.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -54,9 +55,22 @@ const solvers: Record<string, Solver> = {
 
 const problems = moreWildProblems();
 const taus = [1e-1, 1e-3, 1e-5, 1e-7];
-const traces: RunTrace[] = [];
+/**
+ * Two sets of starts: the published ones, and held-out ones the defaults were never tuned on
+ * (x0/2 + 0.1: every coordinate moves, zeros included). Each has its own table: f_L is per start.
+ */
+const starts: { label: string; move: (x0: Float64Array) => Float64Array }[] = [
+  { label: 'published starts x0', move: (x0) => x0 },
+  { label: 'held-out starts x0/2 + 0.1', move: (x0) => x0.map((v) => 0.5 * v + 0.1) },
+];
+/** Every (start set, problem) pair: peers.py is told the job's index, and values come from its problem. */
+const jobs = starts.flatMap((start, s) =>
+  problems.map((problem) => ({ start: s, problem, x0: start.move(problem.x0) })),
+);
+const traces: RunTrace[][] = starts.map(() => []);
 const overhead: Record<string, { wallMs: number; objectiveMs: number; evaluations: number }> = {};
-for (const problem of problems) {
+for (const job of jobs) {
+  const { problem, x0 } = job;
   const budget = 100 * (problem.n + 1);
   for (const [name, solve] of Object.entries(solvers)) {
     const values: number[] = [];
@@ -69,18 +83,18 @@ for (const problem of problems) {
       return v;
     };
     const t0 = performance.now();
-    await solve(f, problem.x0, budget);
+    await solve(f, x0, budget);
     const wallMs = performance.now() - t0;
     overhead[name] ??= { wallMs: 0, objectiveMs: 0, evaluations: 0 };
     const o = overhead[name];
     o.wallMs += wallMs;
     o.objectiveMs += objectiveMs;
     o.evaluations += values.length;
-    traces.push({
+    traces[job.start]!.push({
       solver: name,
       problem: problem.name,
       dimension: problem.n,
-      initialValue: problem.f(problem.x0),
+      initialValue: problem.f(x0),
       bestSoFar: bestSoFar(values),
     });
   }
@@ -92,41 +106,43 @@ const python = '/usr/bin/python3';
 const hasPeers = spawnSync(python, ['-c', 'import nlopt, scipy'], { stdio: 'ignore' }).status === 0;
 if (hasPeers) {
   const dir = mkdtempSync(join(tmpdir(), 'trainlab-peers-'));
-  const jobs = join(dir, 'jobs.json');
+  const file = join(dir, 'jobs.json');
   writeFileSync(
-    jobs,
-    JSON.stringify(problems.map((p, i) => ({ problem: i, x0: Array.from(p.x0), budget: 100 * (p.n + 1) }))),
+    file,
+    JSON.stringify(
+      jobs.map((j, i) => ({ problem: i, x0: Array.from(j.x0), budget: 100 * (j.problem.n + 1) })),
+    ),
   );
   // One thread and the AVX-512 kernels, as measured fastest here (see the root README).
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const child = spawn(python, [resolve(import.meta.dirname, 'peers.py'), jobs], {
+  const child = spawn(python, [resolve(import.meta.dirname, 'peers.py'), file], {
     env,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let values: number[] = [];
-  let current: { solver: string; problem: number } | undefined;
+  let current: { solver: string; job: number } | undefined;
   for await (const line of createInterface({ input: child.stdout })) {
     const [tag, ...rest] = line.split(' ');
     if (tag === 'E') {
-      const p = problems[Number(rest[0])]!;
+      const p = jobs[Number(rest[0])]!.problem;
       const v = p.f(Float64Array.from(rest.slice(1), Number));
       values.push(Number.isFinite(v) ? v : Number.POSITIVE_INFINITY);
       child.stdin.write(`${Number.isFinite(v) ? v : 'inf'}\n`);
     } else if (tag === 'S') {
-      current = { solver: rest[0]!, problem: Number(rest[1]) };
+      current = { solver: rest[0]!, job: Number(rest[1]) };
       values = [];
     } else if (tag === 'T' && current) {
-      const p = problems[current.problem]!;
+      const job = jobs[current.job]!;
       peerOverhead[current.solver] ??= [];
       peerOverhead[current.solver]!.push(Number(rest[2]));
-      traces.push({
+      traces[job.start]!.push({
         solver: current.solver,
-        problem: p.name,
-        dimension: p.n,
-        initialValue: p.f(p.x0),
-        bestSoFar: bestSoFar(values.slice(0, 100 * (p.n + 1))),
+        problem: job.problem.name,
+        dimension: job.problem.n,
+        initialValue: job.problem.f(job.x0),
+        bestSoFar: bestSoFar(values.slice(0, 100 * (job.problem.n + 1))),
       });
     }
   }
@@ -135,42 +151,49 @@ if (hasPeers) {
     `(${python} has no nlopt and scipy: apt-get install python3-nlopt python3-scipy to compare with them)\n`,
   );
 }
-const solverNames = [...new Set(traces.map((t) => t.solver))];
-
-console.log('Moré–Wild smooth problems (53), budget 100(n+1) evaluations: share solved');
-console.log(
-  `${'solver'.padEnd(30)}${taus.map((t) => `τ=${t.toExponential(0)}`.padStart(10)).join('')}   overhead µs/eval`,
-);
-const shares: Record<string, number[]> = {};
-for (const name of solverNames) {
-  shares[name] = taus.map((tau) => {
-    const times = solveTimes(traces, tau);
-    let solved = 0;
-    for (const row of times.values())
-      if (Number.isFinite(row.get(name) ?? Number.POSITIVE_INFINITY)) solved++;
-    return solved / times.size;
-  });
+const solverNames = [...new Set(traces[0]!.map((t) => t.solver))];
+const overheadUs = (name: string) => {
   const o = overhead[name];
   const peer = peerOverhead[name];
-  const us = o
+  return o
     ? ((o.wallMs - o.objectiveMs) * 1000) / o.evaluations
     : peer
       ? peer.reduce((a, b) => a + b, 0) / peer.length
       : Number.NaN;
-  console.log(
-    `${name.padEnd(30)}${shares[name]!.map((s) => s.toFixed(2).padStart(10)).join('')}   ${us.toFixed(2).padStart(10)}`,
-  );
-}
+};
+
+const shares: Record<string, Record<string, number[]>> = {};
+const profiles: Record<string, ReturnType<typeof dataProfile>> = {};
 const kappas = [1, 5, 10, 20, 50, 100];
-const profile = dataProfile(traces, 1e-3, kappas);
-console.log(
-  `\ndata profile, τ = 1e-3 (share solved within κ simplex gradients)\n${'solver'.padEnd(30)}${kappas.map((k) => `κ=${k}`.padStart(8)).join('')}`,
-);
-for (const s of profile.series)
-  console.log(`${s.solver.padEnd(30)}${s.y.map((v) => v.toFixed(2).padStart(8)).join('')}`);
+for (const [s, start] of starts.entries()) {
+  console.log(`\nMoré–Wild smooth problems (53), ${start.label}, budget 100(n+1) evaluations: share solved`);
+  console.log(
+    `${'solver'.padEnd(30)}${taus.map((t) => `τ=${t.toExponential(0)}`.padStart(10)).join('')}${s === 0 ? '   overhead µs/eval' : ''}`,
+  );
+  shares[start.label] = {};
+  for (const name of solverNames) {
+    const row = taus.map((tau) => {
+      const times = solveTimes(traces[s]!, tau);
+      let solved = 0;
+      for (const r of times.values()) if (Number.isFinite(r.get(name) ?? Number.POSITIVE_INFINITY)) solved++;
+      return solved / times.size;
+    });
+    shares[start.label]![name] = row;
+    const us = s === 0 ? overheadUs(name).toFixed(2).padStart(10) : '';
+    console.log(`${name.padEnd(30)}${row.map((v) => v.toFixed(2).padStart(10)).join('')}   ${us}`);
+  }
+  const profile = dataProfile(traces[s]!, 1e-3, kappas);
+  profiles[start.label] = profile;
+  console.log(
+    `\ndata profile, τ = 1e-3 (share solved within κ simplex gradients)\n${'solver'.padEnd(30)}${kappas.map((k) => `κ=${k}`.padStart(8)).join('')}`,
+  );
+  for (const series of profile.series)
+    console.log(`${series.solver.padEnd(30)}${series.y.map((v) => v.toFixed(2).padStart(8)).join('')}`);
+}
+console.log('\n(overhead: wall time outside the objective per evaluation, over both start sets)');
 
 const dir = resolve(import.meta.dirname, '..', 'bench-results');
 mkdirSync(dir, { recursive: true });
-const file = resolve(dir, 'more-wild.json');
-writeFileSync(file, `${JSON.stringify({ taus, shares, overhead, peerOverhead, profile }, null, 2)}\n`);
-console.log(`\nresults: ${file}`);
+const out = resolve(dir, 'more-wild.json');
+writeFileSync(out, `${JSON.stringify({ taus, shares, overhead, peerOverhead, profiles }, null, 2)}\n`);
+console.log(`\nresults: ${out}`);

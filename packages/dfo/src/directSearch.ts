@@ -65,6 +65,11 @@ export interface DirectSearchOptions extends PlayerOptions, RunOptions {
 export interface IterationInfo {
   iteration: number;
   success: boolean;
+  /**
+   * Which step a successful iteration accepted: `'poll'` (α ← γα) or `'search'` (α ← the length of
+   * the step taken, clamped to [α, γα]).
+   */
+  acceptedBy?: 'search' | 'poll';
   /** The current point and value after the iteration (a copy). */
   x: Float64Array;
   value: number;
@@ -355,6 +360,7 @@ async function runDirectSearch(s: Setup): Promise<DirectSearchResult> {
     s.options.onIteration?.({
       iteration: k,
       success: outcome === 'success',
+      ...(outcome === 'success' && state.acceptedBy ? { acceptedBy: state.acceptedBy } : {}),
       x: toX(state.point),
       value: state.value,
       stepBefore,

@@ -91,7 +91,7 @@ describe('directSearch: known minima', () => {
 });
 
 describe('directSearch: invariants (property tests)', () => {
-  it('accepts only sufficient decrease and updates the step by γ or θ', async () => {
+  it('accepts only sufficient decrease and updates the step by γ (poll), within [1, γ] (search) or θ', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 4 }),
@@ -116,7 +116,14 @@ describe('directSearch: invariants (property tests)', () => {
             if (it.success) {
               // monotone accepted values, with the forcing function's margin
               if (!(it.value < previous - c * it.stepBefore ** 2)) return false;
-              if (Math.abs(it.stepAfter - gamma * it.stepBefore) > 1e-12 * it.stepAfter) return false;
+              if (it.acceptedBy === 'poll') {
+                if (Math.abs(it.stepAfter - gamma * it.stepBefore) > 1e-12 * it.stepAfter) return false;
+              } else {
+                // a model (search) step: α becomes the step's length, clamped to [α, γα]
+                if (it.acceptedBy !== 'search') return false;
+                if (!(it.stepAfter >= it.stepBefore && it.stepAfter <= gamma * it.stepBefore * (1 + 1e-12)))
+                  return false;
+              }
             } else {
               if (it.value !== previous) return false;
               if (Math.abs(it.stepAfter - theta * it.stepBefore) > 1e-12 * it.stepBefore) return false;
