@@ -304,6 +304,7 @@ describe('trainlab', () => {
       ['ratio', '--seeds', '1', '--d-model', '16', '--variables', 'n', '--n', '8'],
       ['collapse', ...small, '--depth', '2', '--eps', '0,0.01,0.1', '--norms', 'post'],
       ['dong', ...small, '--depth', '3'],
+      ['entropy', ...small, '--scales', '0.5,4'],
       [
         'train',
         '--depths',

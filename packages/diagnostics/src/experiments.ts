@@ -6,6 +6,7 @@ import type { ExperimentDefinition } from '@trainlab/runner';
 import { collapseDefinition } from './collapse';
 import { depthSweepDefinition } from './depthSweep';
 import { dongDefinition } from './dong';
+import { entropyDefinition } from './entropyCollapse';
 import { gradientNormsDefinition } from './gradientNorms';
 import { gradientRatioDefinition } from './gradientRatio';
 import { optimizerDefinition } from './optimizerExperiment';
@@ -20,6 +21,7 @@ export const EXPERIMENTS: readonly ExperimentDefinition[] = [
   collapseDefinition,
   gradientRatioDefinition,
   dongDefinition,
+  entropyDefinition,
   trainingDepthDefinition,
   optimizerDefinition,
 ];

@@ -11,6 +11,15 @@ export type { DepthSweepConfig, DepthSweepRow, DepthSweepSummary } from './depth
 export { depthSweepDefinition, depthSweepExperiment, resolveDepthSweepConfig } from './depthSweep';
 export type { DongConfig, DongRow, DongSummary, DongVariant } from './dong';
 export { DONG_VARIANTS, dongDefinition, dongResidualExperiment, resolveDongConfig } from './dong';
+export type { EntropyConfig, EntropyRow, EntropySummary } from './entropyCollapse';
+export { criticalScale, entropyDefinition, entropyExperiment, resolveEntropyConfig } from './entropyCollapse';
+export type {
+  AttentionDisorderInput,
+  AttentionStatistics,
+  EntropyPrediction,
+  RemParameters,
+} from './entropyTheory';
+export { attentionStatistics, predictEntropyCollapse, remParameters } from './entropyTheory';
 export type { DiagnosticsErrorCode } from './errors';
 export { DiagnosticsError } from './errors';
 export { EXPERIMENTS } from './experiments';
