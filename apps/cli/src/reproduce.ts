@@ -17,7 +17,7 @@ import type { RunStore } from './store';
 export interface Finding extends DefinitionFinding {
   /** The experiment's id (its command, its files' names). */
   id: string;
-  paper: 'rank collapse' | 'entropy collapse' | 'direct search';
+  paper: 'rank collapse' | 'entropy collapse' | 'μP' | 'direct search';
   files: OutputFiles;
   counts: CellCounts;
 }

@@ -305,6 +305,7 @@ describe('trainlab', () => {
       ['collapse', ...small, '--depth', '2', '--eps', '0,0.01,0.1', '--norms', 'post'],
       ['dong', ...small, '--depth', '3'],
       ['entropy', ...small, '--scales', '0.5,4'],
+      ['coord-check', '--widths', '8,16', '--steps', '1', '--seeds', '1', '--n', '6'],
       [
         'train',
         '--depths',

@@ -4,6 +4,7 @@
  */
 import type { ExperimentDefinition } from '@trainlab/runner';
 import { collapseDefinition } from './collapse';
+import { coordCheckDefinition } from './coordCheck';
 import { depthSweepDefinition } from './depthSweep';
 import { dongDefinition } from './dong';
 import { entropyDefinition } from './entropyCollapse';
@@ -24,4 +25,5 @@ export const EXPERIMENTS: readonly ExperimentDefinition[] = [
   entropyDefinition,
   trainingDepthDefinition,
   optimizerDefinition,
+  coordCheckDefinition,
 ];

@@ -7,6 +7,13 @@
 
 export type { CollapseConfig, CollapseRow, CollapseSummary } from './collapse';
 export { collapseDefinition, collapseExperiment, resolveCollapseConfig } from './collapse';
+export type { CoordCheckConfig, CoordCheckRow, CoordCheckSummary, CoordStatistic } from './coordCheck';
+export {
+  coordCheckDefinition,
+  coordCheckExperiment,
+  logLogSlope,
+  resolveCoordCheckConfig,
+} from './coordCheck';
 export type { DepthSweepConfig, DepthSweepRow, DepthSweepSummary } from './depthSweep';
 export { depthSweepDefinition, depthSweepExperiment, resolveDepthSweepConfig } from './depthSweep';
 export type { DongConfig, DongRow, DongSummary, DongVariant } from './dong';

@@ -42,7 +42,7 @@ export interface Finding {
 /** How `reproduce` runs an experiment and reads its result. */
 export interface ReproduceSpec<Input, Config, Row, Summary> {
   /** Which paper's claim it checks. */
-  paper: 'rank collapse' | 'entropy collapse' | 'direct search';
+  paper: 'rank collapse' | 'entropy collapse' | 'μP' | 'direct search';
   /** The config at each size (`quick`: seconds); `null`: skipped at that size. */
   config(options: { quick: boolean; seed: number }): Input | null;
   /** What the result says of the paper's claim. */
