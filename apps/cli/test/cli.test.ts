@@ -49,6 +49,9 @@ describe('trainlab', () => {
       'collapse',
       'ratio',
       'dong',
+      'entropy',
+      'kernel',
+      'coord-check',
       'games',
       'more-wild',
     ]);
@@ -109,7 +112,7 @@ describe('trainlab', () => {
     expect(result.findings.filter((f) => f.paper !== 'direct search').every((f) => f.agrees)).toBe(true);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('![');
-    expect(md.match(/^## /gm)).toHaveLength(9); // how it was made + 8 findings
+    expect(md.match(/^## /gm)).toHaveLength(12); // how it was made + 11 findings
     expect(md).toMatch(/## How this report was made\n\n[\s\S]*\| command \| trainlab reproduce --quick/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="figures/signal.png"');
     const csv = readFileSync(join(out, 'data', 'signal.csv'), 'utf8').split('\n');
@@ -306,6 +309,7 @@ describe('trainlab', () => {
       ['dong', ...small, '--depth', '3'],
       ['entropy', ...small, '--scales', '0.5,4'],
       ['coord-check', '--widths', '8,16', '--steps', '1', '--seeds', '1', '--n', '6'],
+      ['kernel', '--widths', '8,16,32,64', '--depth', '3', '--seeds', '2', '--n', '6'],
       [
         'train',
         '--depths',

@@ -16,8 +16,11 @@ export type ResidualScale = number | 'inv-sqrt-depth';
 /** Positional information added to the input tokens. */
 export type Positional = 'none' | 'sinusoidal' | 'learned';
 /**
- * `softmax`: the usual attention. `uniform`: the attention matrix is fixed to 1/n over the keys a
- * query may see (the theory's uniform-attention assumption); W_Q and W_K then get no gradient.
+ * `softmax`: the usual attention. `uniform`: the attention matrix is *forced* to 1/n over the keys a
+ * query may see (the theory's uniform-attention assumption): W_Q and W_K are not used, so their
+ * gradients are exactly zero. To measure ∂W_Q and ∂W_K *at* uniform attention (what the gradient
+ * theory predicts), keep `softmax` and set `init.q: 0` (or `init.k: 0`): the logits are then zero,
+ * the maps uniform, and the gradients flow through the logits.
  */
 export type AttentionKind = 'softmax' | 'uniform';
 
@@ -78,7 +81,7 @@ export interface TransformerConfig {
   residual?: boolean;
   /** α for both branches, or `{ attn, mlp }` separately. @defaultValue 1 */
   residualScale?: ResidualScale | { attn?: ResidualScale; mlp?: ResidualScale };
-  /** @defaultValue 'softmax' */
+  /** `'softmax'`, or `'uniform'` maps forced to 1/n (see `AttentionKind`: W_Q and W_K then get no gradient). @defaultValue 'softmax' */
   attention?: AttentionKind;
   /** Inverse temperature τ: logits are τ·QKᵀ/√d_k. @defaultValue 1 */
   tau?: number;

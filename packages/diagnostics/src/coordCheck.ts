@@ -286,7 +286,7 @@ export const coordCheckDefinition: ExperimentDefinition<
       })),
     },
     facet: { field: 'panel', type: 'nominal', title: null },
-    columns: 4,
+    columns: 6,
     spec: {
       width: 150,
       height: 120,
@@ -303,7 +303,7 @@ export const coordCheckDefinition: ExperimentDefinition<
           field: 'step',
           type: 'ordinal',
           scale: { scheme: 'viridis' },
-          legend: { title: 'step', orient: 'right' },
+          legend: { title: 'step', orient: 'top', direction: 'horizontal' },
         },
       },
     },

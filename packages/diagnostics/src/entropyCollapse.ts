@@ -20,7 +20,7 @@ import {
 } from '@trainlab/runner';
 import { Rng, type Tensor, tf } from '@trainlab/tensor';
 import { z } from 'zod';
-import { sideLegend, titled } from './_figures';
+import { titled, topLegend } from './_figures';
 import { largestCell } from './_memory';
 import { attentionStatistics, predictEntropyCollapse, remParameters } from './entropyTheory';
 import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
@@ -265,21 +265,21 @@ export const entropyDefinition: ExperimentDefinition<typeof entropySchema, Entro
       field: 'source',
       type: 'nominal',
       scale: { domain: sources, range: ['#222222', '#e45756', '#4c78a8'] },
-      legend: sideLegend(null),
+      legend: topLegend(null),
     };
     const critical = criticalScale(c);
     return {
       $schema: VEGA_LITE_SCHEMA,
       title: titled(
-        'Rank collapse below the transition, entropy collapse above it (one attention layer)',
+        'Two failure modes of one attention layer',
         `n = ${c.n}, d = ${c.dModel}, ${c.heads} head${c.heads > 1 ? 's' : ''}, τ = ${c.tau}, input correlation ${c.rho0}, ${c.seeds} seeds; ` +
           `dotted: σ_c = ${fixed(critical, 2)} (β = β_c)`,
       ),
       data: { values },
       facet: { column: { field: 'panel', type: 'nominal', title: null } },
       spec: {
-        width: 300,
-        height: 230,
+        width: 330,
+        height: 250,
         layer: [
           {
             // The finite-n theory, solid.

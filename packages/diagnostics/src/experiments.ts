@@ -10,6 +10,7 @@ import { dongDefinition } from './dong';
 import { entropyDefinition } from './entropyCollapse';
 import { gradientNormsDefinition } from './gradientNorms';
 import { gradientRatioDefinition } from './gradientRatio';
+import { kernelDefinition } from './kernel';
 import { optimizerDefinition } from './optimizerExperiment';
 import { tokenCosineDefinition } from './tokenCosine';
 import { trainingDepthDefinition } from './trainingDepth';
@@ -23,6 +24,7 @@ export const EXPERIMENTS: readonly ExperimentDefinition[] = [
   gradientRatioDefinition,
   dongDefinition,
   entropyDefinition,
+  kernelDefinition,
   trainingDepthDefinition,
   optimizerDefinition,
   coordCheckDefinition,

@@ -55,6 +55,8 @@ export {
 } from './gradientRatio';
 export type { JacobianNorms, LayerGradients } from './gradients';
 export { attentionJacobianNorms, layerGradients } from './gradients';
+export type { KernelConfig, KernelRow, KernelSummary } from './kernel';
+export { kernelDefinition, kernelExperiment, resolveKernelConfig } from './kernel';
 export type { DongResidual, MaskInput, RankMeasures, TokenMatrix, TokensInput } from './measures';
 export { dongResidual, gramCorrelation, rankMeasures, tokenCosine, tokenMatrices } from './measures';
 export type { OptimizerConfig, OptimizerRun, TrainingOptimizer } from './optimizerExperiment';
