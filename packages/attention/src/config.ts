@@ -67,6 +67,13 @@ export interface TransformerConfig {
   heads?: number;
   /** Width of each head d_k. @defaultValue dModel / heads (which must then divide evenly) */
   headDim?: number;
+  /** Width of each head's values d_v (W_V is `[d, heads·d_v]`). @defaultValue headDim */
+  valueDim?: number;
+  /**
+   * The output projection W_O. `false`: the heads' outputs, side by side, are the sub-layer's
+   * output (heads·valueDim must then equal dModel). @defaultValue true
+   */
+  outputProjection?: boolean;
   /** LayerNorm placement. @defaultValue 'post' */
   norm?: NormPlacement;
   /** LayerNorm epsilon. @defaultValue 1e-5 */
@@ -105,6 +112,8 @@ export interface ResolvedConfig {
   readonly depth: number;
   readonly heads: number;
   readonly headDim: number;
+  readonly valueDim: number;
+  readonly outputProjection: boolean;
   readonly norm: NormPlacement;
   readonly normEps: number;
   readonly normAffine: boolean;
@@ -128,6 +137,8 @@ const TOP_KEYS = [
   'depth',
   'heads',
   'headDim',
+  'valueDim',
+  'outputProjection',
   'norm',
   'normEps',
   'normAffine',
@@ -240,6 +251,15 @@ export function resolveConfig(config: TransformerConfig): ResolvedConfig {
   } else {
     headDim = c.int('headDim', raw.headDim, 1, 1);
   }
+  const valueDim = raw.valueDim === undefined ? headDim : c.int('valueDim', raw.valueDim, 1, 1);
+  const outputProjection = c.bool('outputProjection', raw.outputProjection, true);
+  if (!outputProjection && heads * valueDim !== dModel && c.issues.length === 0) {
+    c.add(
+      'outputProjection',
+      `true, or heads·valueDim = dModel (the heads' outputs are the sub-layer's output): ${heads}·${valueDim} ≠ ${dModel}`,
+      false,
+    );
+  }
 
   const norm = c.oneOf<NormPlacement>('norm', raw.norm, ['post', 'pre', 'none'], 'post');
   const normEps = c.num('normEps', raw.normEps, 0, true, 1e-5);
@@ -314,6 +334,8 @@ export function resolveConfig(config: TransformerConfig): ResolvedConfig {
     depth,
     heads,
     headDim,
+    valueDim,
+    outputProjection,
     norm,
     normEps,
     normAffine,

@@ -56,16 +56,18 @@ export interface AttentionWeights {
   wq: Tensor;
   /** `[d, heads·headDim]` */
   wk: Tensor;
-  /** `[d, heads·headDim]` */
+  /** `[d, heads·valueDim]` */
   wv: Tensor;
-  /** `[heads·headDim, d]` */
-  wo: Tensor;
+  /** `[heads·valueDim, d]`, or absent: the heads' outputs side by side are the output. */
+  wo?: Tensor | undefined;
 }
 
 /** Options of one multi-head attention call (`multiHeadAttention`). */
 export interface AttentionOptions {
   heads: number;
   headDim: number;
+  /** Width of each head's values d_v. @defaultValue headDim */
+  valueDim?: number;
   /** Inverse temperature τ. */
   tau: number;
   kind: AttentionKind;
@@ -74,7 +76,8 @@ export interface AttentionOptions {
 }
 
 /**
- * Multi-head self-attention: per head S = softmax(τ·Q Kᵀ/√d_k + bias), output concat_h(S V) W_O.
+ * Multi-head self-attention: per head S = softmax(τ·Q Kᵀ/√d_k + bias), output concat_h(S V) W_O
+ * (or concat_h(S V) without W_O).
  * Returns the output `[batch, n, d]` and the attention maps `[batch, heads, n, n]`.
  */
 export function multiHeadAttention(
@@ -83,40 +86,43 @@ export function multiHeadAttention(
   options: AttentionOptions,
 ): { output: Tensor; maps: Tensor } {
   const { heads, headDim } = options;
+  const valueDim = options.valueDim ?? headDim;
   if (x.rank !== 3) throw shapeError(`multiHeadAttention: x must be [batch, n, d], got shape [${x.shape}]`);
   const [batch, n, d] = x.shape as [number, number, number];
   const width = heads * headDim;
-  for (const [name, t, rows, cols] of [
+  const values = heads * valueDim;
+  const checks: [string, Tensor, number, number | null][] = [
     ['wq', w.wq, d, width],
     ['wk', w.wk, d, width],
-    ['wv', w.wv, d, width],
-    ['wo', w.wo, width, null],
-  ] as const) {
+    ['wv', w.wv, d, values],
+  ];
+  if (w.wo) checks.push(['wo', w.wo, values, null]);
+  for (const [name, t, rows, cols] of checks) {
     if (t.rank !== 2 || t.shape[0] !== rows || (cols !== null && t.shape[1] !== cols)) {
       throw shapeError(
-        `multiHeadAttention: ${name} must be [${rows}, ${cols ?? 'd_out'}] (heads = ${heads}, headDim = ${headDim}), got shape [${t.shape}]`,
+        `multiHeadAttention: ${name} must be [${rows}, ${cols ?? 'd_out'}] (heads = ${heads}, headDim = ${headDim}, valueDim = ${valueDim}), got shape [${t.shape}]`,
       );
     }
   }
   // A scope of its own: intermediates are freed here, also when an op fails half-way.
   return tf.tidy(() => {
-    const split = (t: Tensor): Tensor =>
-      tf.transpose(tf.reshape(t, [batch, n, heads, headDim]), [0, 2, 1, 3]);
-    const v = split(matmul(x, w.wv));
+    const split = (t: Tensor, width: number): Tensor =>
+      tf.transpose(tf.reshape(t, [batch, n, heads, width]), [0, 2, 1, 3]);
+    const v = split(matmul(x, w.wv), valueDim);
     let maps: Tensor;
     if (options.kind === 'uniform') {
       const logits = options.bias ?? tf.zeros([1, 1, n, n]);
       maps = tf.broadcastTo(tf.softmax(logits), [batch, heads, n, n]);
     } else {
-      const q = split(matmul(x, w.wq));
-      const k = split(matmul(x, w.wk));
+      const q = split(matmul(x, w.wq), headDim);
+      const k = split(matmul(x, w.wk), headDim);
       let logits = tf.mul(matmul(q, k, { transposeB: true }), options.tau / Math.sqrt(headDim));
       if (options.bias) logits = tf.add(logits, options.bias);
       maps = tf.softmax(logits);
     }
-    const heads3 = matmul(maps, v); // [batch, heads, n, headDim]
-    const joined = tf.reshape(tf.transpose(heads3, [0, 2, 1, 3]), [batch, n, heads * headDim]);
-    return { output: matmul(joined, w.wo), maps } as never;
+    const heads3 = matmul(maps, v); // [batch, heads, n, valueDim]
+    const joined = tf.reshape(tf.transpose(heads3, [0, 2, 1, 3]), [batch, n, values]);
+    return { output: w.wo ? matmul(joined, w.wo) : joined, maps } as never;
   }) as unknown as { output: Tensor; maps: Tensor };
 }
 

@@ -47,8 +47,9 @@ export function parameterCount(config: TransformerConfig): number {
   const c = resolveConfig(config);
   const d = c.dModel;
   const inner = c.heads * c.headDim;
+  const values = c.heads * c.valueDim;
   const ln = c.normAffine ? 2 * d : 0;
-  let block = 3 * d * inner + inner * d;
+  let block = 2 * d * inner + d * values + (c.outputProjection ? values * d : 0);
   if (c.norm !== 'none') block += ln;
   if (c.mlp) block += 2 * d * c.mlp.hidden + c.mlp.hidden + d + (c.norm !== 'none' ? ln : 0);
   let total = c.depth * block;
@@ -84,7 +85,7 @@ export function estimateMemory(config: TransformerConfig, options: MemoryOptions
   const weightBytes = FLOAT * parameters;
   const hidden = c.mlp ? c.mlp.hidden : 0;
   // Activation sizes of one block, in floats, over the batch.
-  const nd = batch * n * Math.max(c.dModel, c.heads * c.headDim);
+  const nd = batch * n * Math.max(c.dModel, c.heads * c.headDim, c.heads * c.valueDim);
   const nh = batch * n * hidden;
   const maps = batch * c.heads * n * n;
   const L = c.depth;

@@ -328,6 +328,7 @@ export class Transformer {
       const { output: attnOut, maps } = multiHeadAttention(attnIn, b.attn, {
         heads: c.heads,
         headDim: c.headDim,
+        valueDim: c.valueDim,
         tau: c.tau,
         kind: c.attention,
         bias,

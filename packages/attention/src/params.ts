@@ -30,7 +30,8 @@ export interface LayerNormParams {
 /** One block's weights: `ln1` and `ln2` where the block applies a LayerNorm, the MLP where it has one. */
 export interface BlockParams {
   ln1?: LayerNormParams;
-  attn: { wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo: tf.Variable };
+  /** `wo` is absent with `outputProjection: false`. */
+  attn: { wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo?: tf.Variable };
   ln2?: LayerNormParams;
   mlp?: { w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable };
 }
@@ -74,6 +75,7 @@ export function makeParameters(
   const ones = { kind: 'constant', value: 1 } as const;
   const { dModel: d, heads, headDim } = c;
   const inner = heads * headDim;
+  const values = heads * c.valueDim;
 
   const tree: ModelParams = { embed: {}, blocks: [] };
   if (c.vocabSize !== null) {
@@ -101,12 +103,12 @@ export function makeParameters(
   for (let l = 0; l < c.depth; l++) {
     const p = `blocks.${l}`;
     const ln1 = c.norm !== 'none' ? norm(`${p}.ln1`, l) : undefined;
-    const attn = {
+    const attn: BlockParams['attn'] = {
       wq: add(`${p}.attn.wq`, 'q', l, [d, inner], normal(c.init.q)),
       wk: add(`${p}.attn.wk`, 'k', l, [d, inner], normal(c.init.k)),
-      wv: add(`${p}.attn.wv`, 'v', l, [d, inner], normal(c.init.v)),
-      wo: add(`${p}.attn.wo`, 'o', l, [inner, d], normal(c.init.o)),
+      wv: add(`${p}.attn.wv`, 'v', l, [d, values], normal(c.init.v)),
     };
+    if (c.outputProjection) attn.wo = add(`${p}.attn.wo`, 'o', l, [values, d], normal(c.init.o));
     const block: BlockParams = { attn };
     if (ln1) block.ln1 = ln1;
     if (c.mlp) {

@@ -114,7 +114,7 @@ describe('error paths leave no tensors behind', () => {
     const options = { heads: 2, headDim: 4, tau: 1, kind: 'softmax' } as const;
     await failsClean(
       () => multiHeadAttention(x, weights, options),
-      /wk must be \[8, 8\] \(heads = 2, headDim = 4\), got shape \[8,4\]/,
+      /wk must be \[8, 8\] \(heads = 2, headDim = 4, valueDim = 4\), got shape \[8,4\]/,
     );
     // A bias that cannot broadcast fails inside the ops, half-way: what was made is freed.
     const bias = tf.zeros([3, 3]);

@@ -56,6 +56,25 @@ const CASES: Case[] = [
     loss: 'mse',
   },
   {
+    name: 'values narrower than keys (d_v = 2, d_k = 5), pre-LN',
+    config: { ...small, norm: 'pre', valueDim: 2 },
+    loss: 'probe',
+  },
+  {
+    name: 'no W_O: three heads of values 4 + 4 + 4 = d, post-LN, d_k = 3',
+    config: {
+      dModel: 12,
+      depth: 2,
+      heads: 3,
+      headDim: 3,
+      valueDim: 4,
+      outputProjection: false,
+      norm: 'post',
+      mlp: { hidden: 7 },
+    },
+    loss: 'probe',
+  },
+  {
     name: 'no residual (pure attention), post-LN, no LN affine',
     config: { ...small, norm: 'post', residual: false, normAffine: false },
     loss: 'probe',

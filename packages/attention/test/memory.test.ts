@@ -15,6 +15,8 @@ describe('parameterCount', () => {
         fc.record({
           heads: fc.integer({ min: 1, max: 3 }),
           headDim: fc.integer({ min: 1, max: 4 }),
+          valueDim: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+          outputProjection: fc.boolean(),
           dModel: fc.integer({ min: 1, max: 12 }),
           depth: fc.integer({ min: 1, max: 3 }),
           norm: fc.constantFrom('post', 'pre', 'none'),
@@ -24,11 +26,15 @@ describe('parameterCount', () => {
           outputs: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
         }),
         (r) => {
+          // Without W_O the heads' values must make up the width.
+          const dModel = r.outputProjection ? r.dModel : r.heads * (r.valueDim ?? r.headDim);
           const config: TransformerConfig = {
-            dModel: r.dModel,
+            dModel,
             depth: r.depth,
             heads: r.heads,
             headDim: r.headDim,
+            ...(r.valueDim ? { valueDim: r.valueDim } : {}),
+            outputProjection: r.outputProjection,
             norm: r.norm,
             normAffine: r.normAffine,
             mlp: r.mlp,

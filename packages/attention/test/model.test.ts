@@ -38,6 +38,11 @@ describe('config validation', () => {
     [{ positional: 'learned' }, /maxLength must be an integer ≥ 1 \(required with positional: 'learned'\)/],
     [{ heds: 2 } as never, /heds must be a known field \(did you mean 'heads'\?\)/],
     [{ causal: 'yes' as never }, /causal must be true or false, got "yes"/],
+    [{ valueDim: 0 }, /valueDim must be an integer from 1/],
+    [
+      { heads: 2, valueDim: 3, outputProjection: false },
+      /outputProjection must be true, or heads·valueDim = dModel \(the heads' outputs are the sub-layer's output\): 2·3 ≠ 8, got false/,
+    ],
     [{ outputs: -3 }, /outputs must be an integer from 1/],
   ];
   it.each(bad)('%j', (patch, message) => {

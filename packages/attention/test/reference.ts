@@ -84,12 +84,13 @@ function attention(
   n: number,
   keyMask: Float64Array | null,
 ): { out: Float64Array } {
-  const { dModel: d, heads, headDim: dk } = c;
+  const { dModel: d, heads, headDim: dk, valueDim: dv } = c;
   const inner = heads * dk;
+  const values = heads * dv;
   const q = mm(x, w[`${p}.attn.wq`]!, n, d, inner);
   const k = mm(x, w[`${p}.attn.wk`]!, n, d, inner);
-  const v = mm(x, w[`${p}.attn.wv`]!, n, d, inner);
-  const joined = new Float64Array(n * inner);
+  const v = mm(x, w[`${p}.attn.wv`]!, n, d, values);
+  const joined = new Float64Array(n * values);
   const scale = c.tau / Math.sqrt(dk);
   for (let h = 0; h < heads; h++) {
     for (let i = 0; i < n; i++) {
@@ -109,11 +110,11 @@ function attention(
       for (let j = 0; j < n; j++) z += Math.exp(logits[j]! - max);
       for (let j = 0; j < n; j++) {
         const a = Math.exp(logits[j]! - max) / z;
-        for (let t = 0; t < dk; t++) joined[i * inner + h * dk + t]! += a * v[j * inner + h * dk + t]!;
+        for (let t = 0; t < dv; t++) joined[i * values + h * dv + t]! += a * v[j * values + h * dv + t]!;
       }
     }
   }
-  return { out: mm(joined, w[`${p}.attn.wo`]!, n, inner, d) };
+  return { out: c.outputProjection ? mm(joined, w[`${p}.attn.wo`]!, n, values, d) : joined };
 }
 
 function mlp(c: ResolvedConfig, w: Weights, p: string, x: Float64Array, n: number): Float64Array {

@@ -95,19 +95,24 @@ export function attentionJacobianNorms(
   const r = model.forward(x, { taps: { layers: [layer], include: ['attnIn'] } });
   const attnIn = r.taps[0]!.attnIn!;
   const attn = model.blocks[layer]!.attn;
-  const w = (name: 'wq' | 'wk' | 'wv' | 'wo') => attn[name] as Tensor;
   const sums = { q: 0, k: 0, v: 0, o: 0 };
   const rng = new Rng(seed).fork('jacobian-probes');
   const seen = tf.tidy(() => (attnIn.rank === 2 ? tf.expandDims(attnIn, 0) : tf.clone(attnIn)));
-  const f = (wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor) =>
+  const f = (wq: Tensor, wk: Tensor, wv: Tensor, wo: Tensor | undefined) =>
     multiHeadAttention(
       seen,
       { wq, wk, wv, wo },
-      { heads: c.heads, headDim: c.headDim, tau: c.tau, kind: c.attention },
+      { heads: c.heads, headDim: c.headDim, valueDim: c.valueDim, tau: c.tau, kind: c.attention },
     ).output;
   // Under fixed uniform attention W_Q and W_K do not reach the output: their Jacobians are zero.
+  // Without an output projection there is no W_O (its norm is reported as 0).
   const uniform = c.attention === 'uniform';
-  const weights = uniform ? [w('wv'), w('wo')] : [w('wq'), w('wk'), w('wv'), w('wo')];
+  const names = [
+    ...(uniform ? [] : (['wq', 'wk'] as const)),
+    'wv',
+    ...(attn.wo ? (['wo'] as const) : []),
+  ] as const;
+  const weights = names.map((name) => attn[name] as Tensor);
   const shape = [...seen.shape.slice(0, -1), c.dModel];
   for (let i = 0; i < probes; i++) {
     const stacked = tf.tidy(() => {
@@ -116,11 +121,16 @@ export function attentionJacobianNorms(
         shape,
       );
       const grads = tf.grads((...ws: Tensor[]) => {
-        const [wq, wk, wv, wo] = uniform ? [weights[0]!, weights[0]!, ws[0]!, ws[1]!] : ws;
-        return tf.sum(tf.mul(g, f(wq!, wk!, wv!, wo!)));
+        const by = (name: string) => ws[names.indexOf(name as never)];
+        const wq = by('wq') ?? (attn.wq as Tensor);
+        const wk = by('wk') ?? (attn.wk as Tensor);
+        return tf.sum(tf.mul(g, f(wq, wk, by('wv')!, by('wo'))));
       })(weights);
-      const squares = grads.map((t) => tf.sum(tf.square(t)));
-      return tf.stack(uniform ? [tf.scalar(0), tf.scalar(0), ...squares] : squares);
+      const square = (name: string) => {
+        const k = names.indexOf(name as never);
+        return k >= 0 ? tf.sum(tf.square(grads[k]!)) : tf.scalar(0);
+      };
+      return tf.stack([square('wq'), square('wk'), square('wv'), square('wo')]);
     });
     const sq = stacked.dataSync();
     stacked.dispose();

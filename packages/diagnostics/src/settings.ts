@@ -49,6 +49,15 @@ export const settingsShape = {
     .describe('residual scales α: numbers, or inv-sqrt-depth for 1/√L'),
   mlp: nonEmpty(z.boolean()).default([false, true]).describe('blocks without and/or with an MLP'),
   mlpHidden: int(1, 65536).optional().describe('the MLP’s hidden width; default: 4·dModel'),
+  valueDim: int(1, 8192)
+    .optional()
+    .describe('width of each head’s values d_v (W_V is d × heads·d_v); default: the key width dModel/heads'),
+  outputProjection: z
+    .boolean()
+    .optional()
+    .describe(
+      'the output projection W_O; false: the heads’ values side by side are the output (heads·valueDim = dModel); default: true',
+    ),
   normAffine: z
     .boolean()
     .optional()
@@ -170,6 +179,8 @@ export function modelConfig(s: ResolvedSettings, setting: Setting, depth: number
     residualScale: setting.scale,
     attention: s.attention,
     init: s.init,
+    ...(s.valueDim === undefined ? {} : { valueDim: s.valueDim }),
+    ...(s.outputProjection === undefined ? {} : { outputProjection: s.outputProjection }),
     ...(s.normAffine === undefined ? {} : { normAffine: s.normAffine }),
     ...(s.normEps === undefined ? {} : { normEps: s.normEps }),
     ...(s.finalNorm === undefined ? {} : { finalNorm: s.finalNorm }),

@@ -116,7 +116,8 @@ export function predictPropagation(config: TransformerConfig, input: Propagation
     );
   const { n, rho0, q0 } = checkInput(input);
   // Squared branch gains; without residuals the branch is the block and α does not apply.
-  const a = (c.residual ? c.alphaAttn ** 2 : 1) * c.init.v ** 2 * c.init.o ** 2;
+  // (Without W_O the heads' values are the output: no σ_o.)
+  const a = (c.residual ? c.alphaAttn ** 2 : 1) * c.init.v ** 2 * (c.outputProjection ? c.init.o ** 2 : 1);
   const mlpBranch = (qIn: number, rhoIn: number) => {
     if (!c.mlp) return { diag: 0, off: 0 };
     const m = activationMoments(c.mlp.activation, c.init.mlp1 ** 2 * qIn, rhoIn);

@@ -114,6 +114,41 @@ describe('model knobs', () => {
   });
 });
 
+describe('value width and output projection', () => {
+  it('reach the model: no W_O gives W_O gradients of 0 and the theory drops σ_o; d_v changes the rows', async () => {
+    const config = { ...tiny, depth: 2, norms: ['post'] as 'post'[], scales: [1], seeds: 1, mlp: [false] };
+    const grads = await gradientNormsExperiment({
+      ...config,
+      heads: 2,
+      valueDim: 16,
+      outputProjection: false,
+    });
+    expect(grads.rows.length).toBeGreaterThan(0);
+    const of = (group: string) => grads.rows.filter((row) => row.group === group).map((row) => row.gradient);
+    expect(of('o').length).toBeGreaterThan(0);
+    expect(of('o').every((g) => g === 0)).toBe(true);
+    expect(of('v').every((g) => g > 0)).toBe(true);
+    const base = await tokenCosineExperiment(config);
+    const narrow = await tokenCosineExperiment({ ...config, valueDim: 3 });
+    expect(narrow.rows.at(-1)!.cosine).not.toBe(base.rows.at(-1)!.cosine);
+    // σ_o = 4 matters with W_O and not without it
+    const loud = await tokenCosineExperiment({ ...config, heads: 2, init: { o: 4 } });
+    const loudNoO = await tokenCosineExperiment({
+      ...config,
+      heads: 2,
+      valueDim: 16,
+      outputProjection: false,
+      init: { o: 4 },
+    });
+    const plain = await tokenCosineExperiment({ ...config, heads: 2, valueDim: 16, outputProjection: false });
+    expect(loud.rows.at(-1)!.predicted).not.toBeCloseTo(plain.rows.at(-1)!.predicted, 3);
+    expect(loudNoO.rows.at(-1)!.predicted).toBe(plain.rows.at(-1)!.predicted);
+    await expect(
+      tokenCosineExperiment({ ...config, heads: 2, valueDim: 3, outputProjection: false }),
+    ).rejects.toThrow(/outputProjection must be true, or heads·valueDim = dModel/);
+  });
+});
+
 describe('what the runners find', () => {
   it('depth: with α = 1 the last-layer cosine goes to 1; with α = 1/√L it stays bounded', async () => {
     const r = await depthSweepExperiment({
