@@ -86,7 +86,11 @@ export interface GradientRatioRow {
   variable: RatioVariable;
   value: number;
   seed: number;
-  /** Measured ‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖. */
+  /** Measured ‖∂L/∂W_Q‖, ‖∂L/∂W_K‖ and ‖∂L/∂W_V‖ of this seed. */
+  q: number;
+  k: number;
+  v: number;
+  /** Measured ‖∂L/∂W_Q‖ / ‖∂L/∂W_V‖ of this seed. */
   qOverV: number;
   kOverV: number;
   /** The closed form for (ρ, n, d, σ_x, τ). */
@@ -99,10 +103,16 @@ export interface GradientRatioRow {
 export interface GradientRatioSummary {
   variable: RatioVariable;
   value: number;
+  /**
+   * Ratio of expectations √(mean ‖∂W_Q‖² / mean ‖∂W_V‖²) over seeds: what the theory predicts
+   * (`predicted` is √(E‖∂W_Q‖²/E‖∂W_V‖²)); the figure and the finding use it.
+   */
+  qOverVRms: number;
+  /** Mean over seeds of each seed's ratio ‖∂W_Q‖/‖∂W_V‖, its standard deviation and standard error. */
   qOverV: number;
   qOverVStd: number;
-  /** Standard error of the mean ratio over seeds. */
   qOverVSe: number;
+  /** Mean over seeds of each seed's ‖∂W_K‖/‖∂W_V‖. */
   kOverV: number;
   predicted: number;
   predictedForTokens: number;
@@ -123,7 +133,8 @@ export const gradientRatioDefinition: ExperimentDefinition<
   GradientRatioSummary
 > = {
   id: 'ratio',
-  version: 1,
+  // 2: rows carry the norms, the summary the ratio of expectations (qOverVRms) beside the mean of ratios.
+  version: 2,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title: 'Q/V gradient ratio against ρ, d_k, n, σ_x and τ, measured and predicted (experiment 4)',
@@ -152,9 +163,12 @@ export const gradientRatioDefinition: ExperimentDefinition<
   summarize: (rows) =>
     [...groupBy(rows, (r) => `${r.variable}|${r.value}`).values()].map((g) => {
       const q = meanStd(g.map((r) => r.qOverV));
+      const meanSquare = (f: (r: GradientRatioRow) => number) =>
+        g.reduce((a, r) => a + f(r) ** 2, 0) / g.length;
       return {
         variable: g[0]!.variable,
         value: g[0]!.value,
+        qOverVRms: Math.sqrt(meanSquare((r) => r.q) / meanSquare((r) => r.v)),
         qOverV: q.mean,
         qOverVStd: q.std,
         qOverVSe: q.se,
@@ -165,7 +179,7 @@ export const gradientRatioDefinition: ExperimentDefinition<
     }),
   figure: (summary, c) => {
     const values = summary.flatMap((r) => [
-      { variable: r.variable, value: r.value, source: 'measured', ratio: finiteOrNull(r.qOverV) },
+      { variable: r.variable, value: r.value, source: 'measured', ratio: finiteOrNull(r.qOverVRms) },
       { variable: r.variable, value: r.value, source: 'theory', ratio: finiteOrNull(r.predicted) },
     ]);
     return {
@@ -220,17 +234,17 @@ export const gradientRatioDefinition: ExperimentDefinition<
       const s = summary.filter((r) => r.variable === 'rho');
       const first = s[0]!;
       const lastR = s.at(-1)!;
-      const off = Math.max(...s.map((r) => Math.max(r.qOverV / r.predicted, r.predicted / r.qOverV)));
-      const falling = s.every((r, i) => i === 0 || r.qOverV < s[i - 1]!.qOverV);
+      const off = Math.max(...s.map((r) => Math.max(r.qOverVRms / r.predicted, r.predicted / r.qOverVRms)));
+      const falling = s.every((r, i) => i === 0 || r.qOverVRms < s[i - 1]!.qOverVRms);
       return {
         title:
           'Query/value gradient ratio of one attention layer against token correlation ρ and temperature τ',
         reading:
-          `‖∂W_Q‖/‖∂W_V‖ falls from ${sci(first.qOverV)} at ρ = ${first.value} to ${sci(lastR.qOverV)} at ρ = ${lastR.value} (theory ${sci(first.predicted)} → ${sci(lastR.predicted)}, within a factor ${fixed(off, 2)}). ` +
+          `‖∂W_Q‖/‖∂W_V‖ (ratio of root-mean-square norms over seeds, what the theory predicts) falls from ${sci(first.qOverVRms)} at ρ = ${first.value} to ${sci(lastR.qOverVRms)} at ρ = ${lastR.value} (theory ${sci(first.predicted)} → ${sci(lastR.predicted)}, within a factor ${fixed(off, 2)}). ` +
           'It grows linearly with τ: the inverse temperature can rebalance the two.',
         claim:
           'Queries/keys and values get gradients of very different size, and the gap widens as tokens align (a reason adaptive optimizers are needed).',
-        agrees: falling && lastR.qOverV < 0.01 * first.qOverV && off < 2,
+        agrees: falling && lastR.qOverVRms < 0.01 * first.qOverVRms && off < 2,
       };
     },
   },
@@ -268,6 +282,9 @@ function ratioCell(c: Resolved, variable: RatioVariable, value: number, seed: nu
     variable,
     value,
     seed,
+    q: layer!.q,
+    k: layer!.k,
+    v: layer!.v,
     qOverV: layer!.qOverV,
     kOverV: layer!.kOverV,
     predicted: predictGradientRatio({ n: p.n, d: c.dModel, rho: p.rho, sigmaX: p.sigmaX, tau: p.tau }).qOverV,
