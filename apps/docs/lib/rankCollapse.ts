@@ -6,7 +6,7 @@
  */
 import { createTransformer, type NormPlacement, type TransformerConfig } from '@trainlab/attention';
 import { correlatedTokens, layerGradients, predictPropagation, tokenCosine } from '@trainlab/diagnostics';
-import { Rng } from '@trainlab/tensor';
+import { Rng, type Tensor } from '@trainlab/tensor';
 
 /** How the residual branches are scaled. */
 export type AlphaChoice = 'one' | 'inv-sqrt-depth' | 'free';
@@ -26,6 +26,14 @@ export interface ExplorerSettings {
   heads: number;
   /** Correlation of the input tokens. */
   rho0: number;
+  /** Inverse temperature τ of the softmax. */
+  tau: number;
+  /** Init σ of W_Q and W_K (both): small gives near-uniform attention, large concentrated attention. */
+  qkScale: number;
+  /** Init σ of the MLP's W₁ (√2 is He init for ReLU; W₂ stays at 1). */
+  mlp1: number;
+  /** Causal mask (each token sees itself and the tokens before it; outside the theory). */
+  causal: boolean;
   seed: number;
 }
 
@@ -41,6 +49,10 @@ export const DEFAULT_SETTINGS: ExplorerSettings = {
   n: 16,
   heads: 4,
   rho0: 0,
+  tau: 1,
+  qkScale: 1,
+  mlp1: 1,
+  causal: false,
   seed: 0,
 };
 
@@ -59,8 +71,10 @@ export interface ExplorerResult {
   alpha: number;
   /** Mean pairwise token cosine at the input (index 0) and after every block. */
   cosine: number[];
-  /** The theory's ρ at the same places. */
+  /** The theory's ρ at the same places (empty for causal masks: outside the theory). */
   theory: number[];
+  /** Mean attention entropy H/ln n of each block (1 uniform, 0 one-hot; for a causal mask each row's own ln of its visible keys). */
+  entropy: number[];
   /** Gradient norms of a random linear probe loss, per block. */
   gradients: LayerRow[];
 }
@@ -77,7 +91,33 @@ export function explorerConfig(s: ExplorerSettings): TransformerConfig {
     mlp: s.mlp,
     attention: s.attention,
     residualScale,
+    tau: s.tau,
+    causal: s.causal,
+    init: { q: s.qkScale, k: s.qkScale, mlp1: s.mlp1 },
   };
+}
+
+/**
+ * Mean over heads and queries of a row's entropy over the ln of its visible keys (maps
+ * `[heads, n, n]`; with a causal mask query i sees i + 1 keys, and the first row, one key, is left out).
+ */
+function attentionEntropy(maps: Tensor, causal: boolean): number {
+  const [heads, n] = maps.shape as [number, number, number];
+  const a = maps.dataSync();
+  let total = 0;
+  let rows = 0;
+  for (let h = 0; h < heads; h++) {
+    for (let i = causal ? 1 : 0; i < n; i++) {
+      let e = 0;
+      for (let j = 0; j < n; j++) {
+        const v = a[(h * n + i) * n + j]!;
+        if (v > 0) e -= v * Math.log(v);
+      }
+      total += e / Math.log(causal ? i + 1 : n);
+      rows++;
+    }
+  }
+  return rows > 0 ? total / rows : Number.NaN;
 }
 
 /** Builds the model, measures, predicts. Throws the packages' own errors for bad settings. */
@@ -86,12 +126,13 @@ export function runExplorer(s: ExplorerSettings): ExplorerResult {
   const model = createTransformer(config, { seed: s.seed });
   const x = correlatedTokens(s.n, s.dModel, s.rho0, 1, new Rng(s.seed).fork('input'));
   try {
-    const r = model.forward(x, { taps: { include: ['output'] } });
+    const r = model.forward(x, { taps: { include: ['output', 'maps'] } });
     const cosine = [tokenCosine(x), ...r.taps.map((t) => tokenCosine(t.output!))];
+    const entropy = r.taps.map((t) => attentionEntropy(t.maps!, s.causal));
     r.dispose();
-    const theory = predictPropagation(config, { n: s.n, rho0: s.rho0 }).map((p) => p.rho);
+    const theory = s.causal ? [] : predictPropagation(config, { n: s.n, rho0: s.rho0 }).map((p) => p.rho);
     const gradients = layerGradients(model, x).layers.map(({ layer, q, k, v, o }) => ({ layer, q, k, v, o }));
-    return { alpha: model.config.alphaAttn, cosine, theory, gradients };
+    return { alpha: model.config.alphaAttn, cosine, theory, entropy, gradients };
   } finally {
     x.dispose();
     model.dispose();
