@@ -223,6 +223,10 @@ export interface Outputs {
   summary?: readonly object[];
 }
 
+/** How every output counts layers: the input, then one per block, blocks counted from 1. */
+export const LAYER_CONVENTION =
+  'layer 0 is the input; layer ℓ = 1…L is the output of block ℓ, and per-block quantities (gradients of a block’s weights) carry the number of their block';
+
 /** The files one experiment writes, by what they hold (absolute paths). */
 export interface OutputFiles {
   /** The figure as SVG, PNG and its Vega-Lite spec. */
@@ -247,9 +251,12 @@ export async function writeOutputs(ctx: Context, name: string, out: Outputs): Pr
   const json = join(data, `${name}.json`);
   // A summary that is the rows themselves (one row per cell) is written once, as rows.
   const summary = out.summary === out.rows ? undefined : out.summary;
+  // Per-layer data say how layers are counted (one convention in every output).
+  const layered = out.rows.some((r) => typeof r === 'object' && r !== null && 'layer' in r);
+  const conventions = layered ? { conventions: { layer: LAYER_CONVENTION } } : {};
   const body = summary
-    ? { experiment: out.experiment, config: out.config, summary, rows: out.rows }
-    : { experiment: out.experiment, config: out.config, rows: out.rows };
+    ? { experiment: out.experiment, config: out.config, ...conventions, summary, rows: out.rows }
+    : { experiment: out.experiment, config: out.config, ...conventions, rows: out.rows };
   writeFileSync(json, `${JSON.stringify(body, jsonNumbers, 2)}\n`);
   const csv = join(data, `${name}.csv`);
   writeFileSync(csv, toCsv(summary ?? out.rows));

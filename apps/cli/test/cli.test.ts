@@ -199,8 +199,14 @@ describe('trainlab', () => {
     };
     expect(result.config.depth).toBe(4);
     expect(result.config.seed).toBe(5);
-    expect(Math.max(...result.summary.map((s) => s.layer))).toBe(3);
+    // blocks count from 1 (layer 0 is the input): a 4-block model's last block is layer 4
+    expect(Math.max(...result.summary.map((s) => s.layer))).toBe(4);
+    expect(Math.min(...result.summary.map((s) => s.layer))).toBe(1);
     expect(result.counts.computed).toBe(2);
+    const data = JSON.parse(readFileSync(join(out, 'data', 'grads.json'), 'utf8')) as {
+      conventions: { layer: string };
+    };
+    expect(data.conventions.layer).toMatch(/^layer 0 is the input; layer ℓ = 1…L is the output of block ℓ/);
   });
 
   it('resumes after SIGKILL: nothing lost, nothing computed twice, the same numbers as an uninterrupted run', async () => {

@@ -35,6 +35,10 @@ export interface TapOptions {
 
 /** The recorded tensors of one block, shaped like the model's input (batch axis kept or not). */
 export interface BlockTaps {
+  /**
+   * The block's index in `model.blocks` (0 = the first block). The experiments' outputs count
+   * blocks from 1 (layer 0 is the input there, layer ℓ the output of block ℓ): add 1 to compare.
+   */
   readonly layer: number;
   /** The block's input X. */
   input?: Tensor;

@@ -49,6 +49,7 @@ export interface CollapseRow {
   mlp: boolean;
   eps: number;
   seed: number;
+  /** The block ℓ = 1…L (its output is layer ℓ; layer 0 is the input), as in every output. */
   layer: number;
   q: number;
   k: number;
@@ -73,7 +74,8 @@ export interface CollapseSummary {
  */
 export const collapseDefinition: ExperimentDefinition<typeof collapseSchema, CollapseRow, CollapseSummary> = {
   id: 'collapse',
-  version: 1,
+  // 2: blocks count from 1 (layer ℓ = block ℓ, its output), as in every other output.
+  version: 2,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title:
@@ -189,7 +191,7 @@ function collapsedGradients(
   const { layers } = layerGradients(model, x, { kind: 'probe', seed });
   x.dispose();
   model.dispose();
-  return layers.map((l) => ({ norm, mlp, eps, seed, layer: l.layer, q: l.q, k: l.k, v: l.v }));
+  return layers.map((l) => ({ norm, mlp, eps, seed, layer: l.layer + 1, q: l.q, k: l.k, v: l.v }));
 }
 
 /** Experiment 6's config with every default filled in (throws `E_CONFIG` naming each bad field). */

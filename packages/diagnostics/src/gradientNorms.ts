@@ -51,6 +51,7 @@ const WEIGHT_STYLES = [
 /** One measured row of `gradientNormsExperiment`. */
 export interface GradientNormsRow extends SettingColumns {
   seed: number;
+  /** The block ℓ = 1…L (its output is layer ℓ; layer 0 is the input), as in every output. */
   layer: number;
   group: WeightGroup;
   /** ‖∂L/∂W‖_F for a random linear probe loss. */
@@ -77,7 +78,8 @@ export const gradientNormsDefinition: ExperimentDefinition<
   GradientNormsSummary
 > = {
   id: 'grads',
-  version: 1,
+  // 2: blocks count from 1 (layer ℓ = block ℓ, its output), as in every other output.
+  version: 2,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title: 'gradient norms of W_Q, W_K, W_V, W_O and the MLP per layer at initialization (experiment 3)',
@@ -99,7 +101,7 @@ export const gradientNormsDefinition: ExperimentDefinition<
           return layers.flatMap((l) =>
             (['q', 'k', 'v', 'o', 'mlp'] as const)
               .filter((group) => group !== 'mlp' || setting.mlp)
-              .map((group) => ({ ...base, layer: l.layer, group, gradient: l[group] })),
+              .map((group) => ({ ...base, layer: l.layer + 1, group, gradient: l[group] })),
           );
         },
       })),
@@ -128,8 +130,8 @@ export const gradientNormsDefinition: ExperimentDefinition<
           s.find((r) => hasScale(r, scale) && r.layer === layer && r.group === group)!.gradient;
         return g('q') / g('v');
       };
-      const fall1 = ratio(1, depth - 1) / ratio(1, 0);
-      const fallS = ratio('inv-sqrt-depth', depth - 1) / ratio('inv-sqrt-depth', 0);
+      const fall1 = ratio(1, depth) / ratio(1, 1);
+      const fallS = ratio('inv-sqrt-depth', depth) / ratio('inv-sqrt-depth', 1);
       return {
         title: `Gradient norms of W_Q, W_K, W_V, W_O per layer at initialization (Post-LN, ${depth} blocks)`,
         reading:
@@ -180,7 +182,7 @@ function gradientNormsFigure(summary: GradientNormsSummary[], s: Resolved): Reco
       height: 190,
       mark: { type: 'line' },
       encoding: {
-        x: { field: 'layer', type: 'quantitative', title: 'block (0 = first)' },
+        x: { field: 'layer', type: 'quantitative', title: 'block ℓ (1 = first; its output is layer ℓ)' },
         y: { field: 'gradient', type: 'quantitative', ...logScale('‖∂L/∂W‖') },
         // W_Q lies on W_K and W_V on W_O: K and O are wide solid lines, Q and V thin dashes
         // drawn over them (lines are drawn in legend order), so both of each pair show.

@@ -17,6 +17,7 @@ import { DiagnosticsError } from './errors';
 
 /** Gradient norms of one block. */
 export interface LayerGradients {
+  /** The block's index in `model.blocks` (0 = first); the experiments' rows number it from 1. */
   layer: number;
   q: number;
   k: number;
