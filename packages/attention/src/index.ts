@@ -19,6 +19,8 @@ export type {
 export { MAX_SIZE, resolveConfig } from './config';
 export type { AttentionErrorCode, ConfigIssue } from './errors';
 export { AttentionError } from './errors';
+export type { Float64Gradients, Float64Input, Float64Weights } from './float64';
+export { forwardFloat64, gradientsFloat64 } from './float64';
 export type { GradientOptions, GradientResult, GradientTaps, GroupNorm, LossSpec } from './gradients';
 export { GRADIENT_TAP_NAMES, gradientNorms, gradients, groupNorms } from './gradients';
 export type { AttentionOptions, AttentionWeights, MlpWeights } from './layers';

@@ -135,8 +135,9 @@ function makeInput(model: Transformer, c: Case, seed: number) {
   const ref: RefInput = { batch: BATCH, n: N };
   let input: tf.Tensor;
   if (c.ids) {
-    ref.ids = Int32Array.from({ length: BATCH * N }, () => rng.int(model.config.vocabSize!));
-    input = tf.tensor2d(ref.ids, [BATCH, N], 'int32');
+    const ids = Int32Array.from({ length: BATCH * N }, () => rng.int(model.config.vocabSize!));
+    ref.ids = ids;
+    input = tf.tensor2d(ids, [BATCH, N], 'int32');
   } else {
     const x = Float32Array.from(rng.normal(BATCH * N * model.config.dModel));
     ref.x = Float64Array.from(x);
