@@ -20,9 +20,10 @@ export type Positional = 'none' | 'sinusoidal' | 'learned';
  * query may see (the theory's uniform-attention assumption): W_Q and W_K are not used, so their
  * gradients are exactly zero. To measure ∂W_Q and ∂W_K *at* uniform attention (what the gradient
  * theory predicts), keep `softmax` and set `init.q: 0` (or `init.k: 0`): the logits are then zero,
- * the maps uniform, and the gradients flow through the logits.
+ * the maps uniform, and the gradients flow through the logits. `identity`: each token attends to
+ * itself only (S = I; W_Q and W_K unused too), the other regime with a closed-form kernel.
  */
-export type AttentionKind = 'softmax' | 'uniform';
+export type AttentionKind = 'softmax' | 'uniform' | 'identity';
 
 /** Init standard deviations σ per weight group: entries are N(0, σ²/fan_in), biases are zero. */
 export interface InitStds {
@@ -297,7 +298,12 @@ export function resolveConfig(config: TransformerConfig): ResolvedConfig {
     alphaAttn = alphaMlp = scale('residualScale', rs);
   }
 
-  const attention = c.oneOf<AttentionKind>('attention', raw.attention, ['softmax', 'uniform'], 'softmax');
+  const attention = c.oneOf<AttentionKind>(
+    'attention',
+    raw.attention,
+    ['softmax', 'uniform', 'identity'],
+    'softmax',
+  );
   const tau = c.num('tau', raw.tau, 0, false, 1);
   const causal = c.bool('causal', raw.causal, false);
 

@@ -120,7 +120,8 @@ function attention(
       let z = 0;
       for (let j = 0; j < n; j++) z += Math.exp(logits[j]! - max);
       for (let j = 0; j < n; j++) {
-        const a = Math.exp(logits[j]! - max) / z;
+        // identity attention: each token its own value
+        const a = c.attention === 'identity' ? (i === j ? 1 : 0) : Math.exp(logits[j]! - max) / z;
         for (let t = 0; t < dv; t++) joined[i * values + h * dv + t]! += a * v[j * values + h * dv + t]!;
       }
     }

@@ -110,7 +110,10 @@ export function multiHeadAttention(
       tf.transpose(tf.reshape(t, [batch, n, heads, width]), [0, 2, 1, 3]);
     const v = split(matmul(x, w.wv), valueDim);
     let maps: Tensor;
-    if (options.kind === 'uniform') {
+    if (options.kind === 'identity') {
+      // Each token attends to itself: S = I (masks cannot hide a token from itself).
+      maps = tf.broadcastTo(tf.reshape(tf.eye(n), [1, 1, n, n]), [batch, heads, n, n]);
+    } else if (options.kind === 'uniform') {
       const logits = options.bias ?? tf.zeros([1, 1, n, n]);
       maps = tf.broadcastTo(tf.softmax(logits), [batch, heads, n, n]);
     } else {

@@ -75,6 +75,11 @@ const CASES: Case[] = [
     loss: 'probe',
   },
   {
+    name: 'identity attention (each token attends to itself), post-LN',
+    config: { ...small, norm: 'post', attention: 'identity' },
+    loss: 'probe',
+  },
+  {
     name: 'no residual (pure attention), post-LN, no LN affine',
     config: { ...small, norm: 'post', residual: false, normAffine: false },
     loss: 'probe',
@@ -234,8 +239,8 @@ describe.each(CASES)('$name', (c) => {
       expect(rel, `${name}: ‖tfjs − FD‖ / ‖FD‖`).toBeLessThan(2e-3);
       expect(g.norms[name]).toBeCloseTo(norm(got), 4);
     }
-    if (c.config.attention === 'uniform') {
-      // Under fixed uniform attention W_Q and W_K do not reach the output.
+    if (c.config.attention === 'uniform' || c.config.attention === 'identity') {
+      // Under fixed uniform or identity attention W_Q and W_K do not reach the output.
       for (const name of names.filter((n) => /attn\.w[qk]$/.test(n))) expect(norm(fd[name]!)).toBe(0);
     }
     g.dispose();

@@ -135,8 +135,8 @@ export const gradientNormsDefinition: ExperimentDefinition<
       return {
         title: `Gradient norms of W_Q, W_K, W_V, W_O per layer at initialization (Post-LN, ${depth} blocks)`,
         reading:
-          `With α = 1 the ratio ‖∂W_Q‖/‖∂W_V‖ is ${sci(ratio(1, 0))} in the first block and ${sci(ratio(1, depth - 1))} in the last (×${sci(fall1)}); ` +
-          `with α = 1/√L it goes from ${sci(ratio('inv-sqrt-depth', 0))} to ${sci(ratio('inv-sqrt-depth', depth - 1))} (×${sci(fallS)}). Queries and keys get far smaller gradients than values where tokens have aligned.`,
+          `With α = 1 the ratio ‖∂W_Q‖/‖∂W_V‖ is ${sci(ratio(1, 1))} in the first block and ${sci(ratio(1, depth))} in the last (×${sci(fall1)}); ` +
+          `with α = 1/√L it goes from ${sci(ratio('inv-sqrt-depth', 1))} to ${sci(ratio('inv-sqrt-depth', depth))} (×${sci(fallS)}). Queries and keys get far smaller gradients than values where tokens have aligned.`,
         claim: 'Rank collapse makes the gradients of queries and keys vanish while those of values do not.',
         agrees: fall1 < 0.1 && fallS > 10 * fall1,
       };

@@ -107,7 +107,7 @@ export function attentionJacobianNorms(
     ).output;
   // Under fixed uniform attention W_Q and W_K do not reach the output: their Jacobians are zero.
   // Without an output projection there is no W_O (its norm is reported as 0).
-  const uniform = c.attention === 'uniform';
+  const uniform = c.attention !== 'softmax'; // fixed maps: W_Q, W_K unused
   const names = [
     ...(uniform ? [] : (['wq', 'wk'] as const)),
     'wv',

@@ -14,6 +14,7 @@ import {
   int,
   nonEmpty,
   num,
+  oneOf,
   type RunOptions,
   resolveConfig,
   runExperiment,
@@ -32,6 +33,11 @@ const kernelSchema = z
   .strictObject({
     widths: nonEmpty(int(2, 8192)).default([16, 32, 64, 128, 256, 512]).describe('token widths d'),
     norms: nonEmpty(normSchema).default(['post', 'pre']).describe('LayerNorm placements'),
+    attention: nonEmpty(oneOf(['uniform', 'identity'] as const))
+      .default(['uniform', 'identity'])
+      .describe(
+        'the attention maps of the closed-form regimes: uniform (1/n) or identity (each token itself)',
+      ),
     depth: int(1, 256).default(6).describe('blocks L'),
     n: int(2, 1024).default(8).describe('tokens per sequence'),
     heads: int(1, 64).default(1).describe('attention heads (they must divide every width)'),
@@ -56,8 +62,12 @@ const kernelSchema = z
 export type KernelConfig = z.input<typeof kernelSchema>;
 type Resolved = z.output<typeof kernelSchema>;
 
-/** One row: one model (norm, width, seed), one layer (0 = the input, ℓ = after block ℓ). */
+/** Attention maps with a closed-form kernel. */
+export type KernelAttention = 'uniform' | 'identity';
+
+/** One row: one model (attention, norm, width, seed), one layer (0 = the input, ℓ = after block ℓ). */
 export interface KernelRow {
+  attention: KernelAttention;
   norm: NormPlacement;
   width: number;
   seed: number;
@@ -74,6 +84,7 @@ export interface KernelRow {
 
 /** One summary row per (norm, width, layer). */
 export interface KernelSummary {
+  attention: KernelAttention;
   norm: NormPlacement;
   width: number;
   layer: number;
@@ -87,13 +98,12 @@ export interface KernelSummary {
   slope: number;
 }
 
-/** A log axis' domain around the positive values (a little room each side). */
-function domain(values: (number | null)[]): [number, number] | undefined {
-  const v = values.filter((x): x is number => x !== null && x > 0);
-  return v.length > 0 ? [Math.min(...v) / 1.5, Math.max(...v) * 1.5] : undefined;
-}
-
-function model(c: Resolved, norm: NormPlacement, width: number): TransformerConfig {
+function model(
+  c: Resolved,
+  attention: KernelAttention,
+  norm: NormPlacement,
+  width: number,
+): TransformerConfig {
   return {
     dModel: width,
     depth: c.depth,
@@ -101,12 +111,18 @@ function model(c: Resolved, norm: NormPlacement, width: number): TransformerConf
     norm,
     mlp: c.mlp,
     residualScale: c.scale,
-    attention: 'uniform',
+    attention,
   };
 }
 
-function measure(c: Resolved, norm: NormPlacement, width: number, seed: number): KernelRow[] {
-  const cfg = model(c, norm, width);
+function measure(
+  c: Resolved,
+  attention: KernelAttention,
+  norm: NormPlacement,
+  width: number,
+  seed: number,
+): KernelRow[] {
+  const cfg = model(c, attention, norm, width);
   // The taps are the blocks' outputs, before Pre-LN's final LayerNorm: the theory of those.
   const theory = predictPropagation({ ...cfg, finalNorm: false }, { n: c.n, rho0: c.rho0 });
   const m = createTransformer(cfg, { seed });
@@ -133,6 +149,7 @@ function measure(c: Resolved, norm: NormPlacement, width: number, seed: number):
         }
       }
       return {
+        attention,
         norm,
         width,
         seed,
@@ -154,46 +171,58 @@ function measure(c: Resolved, norm: NormPlacement, width: number, seed: number):
 /** Experiment 8 (`kernel`): finite-width token covariances against the infinite-width kernel. */
 export const kernelDefinition: ExperimentDefinition<typeof kernelSchema, KernelRow, KernelSummary> = {
   id: 'kernel',
-  version: 1,
+  // 2: the attention regime (uniform, identity) is a sweep axis.
+  version: 2,
   owner: '@trainlab/diagnostics',
   engine: 'tfjs',
   title:
-    'infinite-width token kernel per layer (uniform attention) against finite widths: the 1/√d approach (experiment 8)',
+    'infinite-width token kernel per layer (uniform and identity attention) against finite widths: the 1/√d approach (experiment 8)',
   example: '--widths 16,64,256,1024 --norms post,pre --depth 6',
   schema: kernelSchema,
   memory: (c) =>
     largestCell(
-      c.norms.flatMap((norm) =>
-        c.widths.map((w) => ({ config: model(c, norm, w), tokens: c.n, label: `${norm} · width ${w}` })),
+      c.attention.flatMap((attention) =>
+        c.norms.flatMap((norm) =>
+          c.widths.map((w) => ({
+            config: model(c, attention, norm, w),
+            tokens: c.n,
+            label: `${attention} · ${norm} · width ${w}`,
+          })),
+        ),
       ),
       'forward',
     ),
   sizeFields: ['widths', 'depth', 'n'],
   cells: (c) =>
-    c.norms.flatMap((norm) =>
-      c.widths.flatMap((width) =>
-        seedList(c.seed, c.seeds).map((seed) => ({
-          key: `${norm} · width ${width} · seed ${seed}`,
-          run: (): KernelRow[] => measure(c, norm, width, seed),
-        })),
+    c.attention.flatMap((attention) =>
+      c.norms.flatMap((norm) =>
+        c.widths.flatMap((width) =>
+          seedList(c.seed, c.seeds).map((seed) => ({
+            key: `${attention} · ${norm} · width ${width} · seed ${seed}`,
+            run: (): KernelRow[] => measure(c, attention, norm, width, seed),
+          })),
+        ),
       ),
     ),
   summarize: (rows) => {
-    const cells = [...groupBy(rows, (r) => `${r.norm}|${r.width}|${r.layer}`).values()].map((g) => {
-      const first = g[0]!;
-      const rho = meanStd(g.map((r) => r.p / r.q));
-      return {
-        norm: first.norm,
-        width: first.width,
-        layer: first.layer,
-        rho: rho.mean,
-        rhoSe: rho.se,
-        rhoTheory: first.pTheory / first.qTheory,
-        error: Math.sqrt(g.reduce((s, r) => s + r.error ** 2, 0) / g.length),
-        slope: Number.NaN,
-      };
-    });
-    for (const line of groupBy(cells, (r) => `${r.norm}|${r.layer}`).values()) {
+    const cells = [...groupBy(rows, (r) => `${r.attention}|${r.norm}|${r.width}|${r.layer}`).values()].map(
+      (g) => {
+        const first = g[0]!;
+        const rho = meanStd(g.map((r) => r.p / r.q));
+        return {
+          attention: first.attention,
+          norm: first.norm,
+          width: first.width,
+          layer: first.layer,
+          rho: rho.mean,
+          rhoSe: rho.se,
+          rhoTheory: first.pTheory / first.qTheory,
+          error: Math.sqrt(g.reduce((s, r) => s + r.error ** 2, 0) / g.length),
+          slope: Number.NaN,
+        };
+      },
+    );
+    for (const line of groupBy(cells, (r) => `${r.attention}|${r.norm}|${r.layer}`).values()) {
       const sorted = [...line].sort((a, b) => a.width - b.width);
       const slope = logLogSlope(
         sorted.map((r) => r.width),
@@ -205,57 +234,67 @@ export const kernelDefinition: ExperimentDefinition<typeof kernelSchema, KernelR
   },
   figure: (summary, c) => {
     const layers = [1, Math.ceil(c.depth / 2), c.depth].filter((v, i, a) => a.indexOf(v) === i);
-    const values = summary
+    const points = summary
       .filter((r) => layers.includes(r.layer))
       .map((r) => ({
+        attention: `${r.attention} attention`,
         series: `${r.norm}-LN · after block ${r.layer}`,
         width: r.width,
         error: finiteOrNull(r.error),
       }));
-    // A reference line of slope −1/2 through the first series' smallest width.
-    const anchor = values[0];
-    const guide =
-      anchor && anchor.error !== null
-        ? c.widths.map((w) => ({ width: w, guide: anchor.error! * Math.sqrt(anchor.width / w) }))
+    // A reference line of slope −1/2 in each panel, through its first series' smallest width.
+    const guides = c.attention.flatMap((kind) => {
+      const anchor = points.find((p) => p.attention === `${kind} attention` && p.error !== null);
+      return anchor
+        ? c.widths.map((w) => ({
+            attention: anchor.attention,
+            width: w,
+            guide: anchor.error! * Math.sqrt(anchor.width / w),
+          }))
         : [];
+    });
+    const x = {
+      field: 'width',
+      type: 'quantitative',
+      scale: { type: 'log', base: 2 },
+      axis: { title: 'width d', values: c.widths },
+    };
+    // Each panel on its own data range (decade-rounded domains left half a panel empty).
+    const yScale = { type: 'log', nice: false };
     return {
       $schema: VEGA_LITE_SCHEMA,
       title: titled('Token covariance against the infinite-width kernel', [
-        `uniform attention; RMS over ${c.seeds} seeds; dotted: slope −1/2`,
+        `RMS over ${c.seeds} seeds; dotted: slope −1/2`,
         `${c.depth} blocks, n = ${c.n}, α = ${c.scale}, ${c.mlp ? 'MLP' : 'no MLP'}, input correlation ${c.rho0}`,
       ]),
-      width: 520,
-      height: 300,
-      layer: [
-        {
-          data: { values: guide },
-          mark: { type: 'line', strokeDash: [2, 3], color: 'gray' },
-          encoding: {
-            x: { field: 'width', type: 'quantitative', scale: { type: 'log', base: 2 } },
-            y: { field: 'guide', type: 'quantitative' },
+      data: { values: [...points, ...guides] },
+      facet: { column: { field: 'attention', type: 'nominal', title: null } },
+      resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
+      spec: {
+        width: 300,
+        height: 230,
+        layer: [
+          {
+            transform: [{ filter: 'isValid(datum.guide)' }],
+            mark: { type: 'line', strokeDash: [2, 3], color: 'gray' },
+            encoding: { x, y: { field: 'guide', type: 'quantitative', scale: yScale } },
           },
-        },
-        {
-          data: { values },
-          mark: { type: 'line', point: { size: 30 } },
-          encoding: {
-            x: {
-              field: 'width',
-              type: 'quantitative',
-              scale: { type: 'log', base: 2 },
-              axis: { title: 'width d', values: c.widths },
+          {
+            transform: [{ filter: 'isValid(datum.error)' }],
+            mark: { type: 'line', point: { size: 30 } },
+            encoding: {
+              x,
+              y: {
+                field: 'error',
+                type: 'quantitative',
+                ...logScale('relative error ‖K̂ − K∞‖/‖K∞‖', '.0e'),
+                scale: yScale,
+              },
+              color: { field: 'series', type: 'nominal', legend: bottomLegend(null, 3) },
             },
-            y: {
-              field: 'error',
-              type: 'quantitative',
-              ...logScale('relative error ‖K̂ − K∞‖/‖K∞‖', '.0e'),
-              // The data's own range (a decade-rounded domain left half the plot empty).
-              scale: { type: 'log', domain: domain(values.map((v) => v.error)), nice: false },
-            },
-            color: { field: 'series', type: 'nominal', legend: bottomLegend(null, 2) },
           },
-        },
-      ],
+        ],
+      },
     };
   },
   reproduce: {
@@ -263,16 +302,16 @@ export const kernelDefinition: ExperimentDefinition<typeof kernelSchema, KernelR
     config: ({ quick, seed }) => (quick ? { seed, widths: [16, 64, 256] } : { seed }),
     finding: ({ summary: s, config }) => {
       const last = s.filter((r) => r.layer === config.depth);
-      const slopes = [...new Map(last.map((r) => [r.norm, r.slope])).entries()];
+      const slopes = [...new Map(last.map((r) => [`${r.attention} · ${r.norm}-LN`, r.slope])).entries()];
       const widest = Math.max(...config.widths);
       const atWidest = last.filter((r) => r.width === widest);
       return {
-        title: `The infinite-width kernel of ${config.depth} uniform-attention blocks against widths ${config.widths.join(', ')}`,
+        title: `The infinite-width kernel of ${config.depth} blocks (uniform and identity attention) against widths ${config.widths.join(', ')}`,
         reading:
-          `After ${config.depth} blocks the relative error of the token covariance against the infinite-width kernel falls like width^slope with slope ${slopes.map(([n, v]) => `${fixed(v, 2)} (${n}-LN)`).join(', ')}; ` +
-          `at d = ${widest} it is ${atWidest.map((r) => `${fixed(r.error, 3)} (${r.norm}-LN: ρ = ${fixed(r.rho)} measured, ${fixed(r.rhoTheory)} in the limit)`).join(', ')}.`,
+          `After ${config.depth} blocks the relative error of the token covariance against the infinite-width kernel falls like width^slope with slope ${slopes.map(([n, v]) => `${fixed(v, 2)} (${n})`).join(', ')}; ` +
+          `at d = ${widest} it is ${atWidest.map((r) => `${fixed(r.error, 3)} (${r.attention} · ${r.norm}-LN: ρ = ${fixed(r.rho)} measured, ${fixed(r.rhoTheory)} in the limit)`).join(', ')}.`,
         claim:
-          'With uniform attention the signal-propagation theory is the infinite-width (NNGP) kernel of the stack: finite widths approach it at least as fast as 1/√d.',
+          'With uniform or identity attention the signal-propagation theory is the infinite-width (NNGP) kernel of the stack: finite widths approach it at least as fast as 1/√d.',
         // Fluctuations of a mean over d features give slope −1/2; where the kernel is nearly rank one
         // (a collapsed Post-LN stack) they are small and the O(1/d) bias shows, slope down to −1.
         agrees:

@@ -67,10 +67,10 @@ export const settingsShape = {
     .boolean()
     .optional()
     .describe('a LayerNorm after the last block; default: true for pre, false otherwise'),
-  attention: oneOf(['softmax', 'uniform'])
+  attention: oneOf(['softmax', 'uniform', 'identity'])
     .default('softmax')
     .describe(
-      'softmax, or uniform maps forced to 1/n (W_Q and W_K unused: their gradients are 0; for ∂W_Q at uniform attention keep softmax with --init-q 0)',
+      'softmax; uniform maps forced to 1/n, or identity maps (each token attends to itself); with both W_Q and W_K are unused (gradients 0; for ∂W_Q at uniform attention keep softmax with --init-q 0)',
     ),
   rho0: num(0, 0.999).default(0).describe('correlation of the input tokens'),
   init: initSchema,

@@ -130,13 +130,16 @@ export function predictPropagation(config: TransformerConfig, input: Propagation
   for (let l = 1; l <= c.depth; l++) {
     // Attention: every token receives x̄ᵀ W_V W_O, whose squared norm per feature is σ_v²σ_o²·mean(Gram).
     const seen = c.norm === 'pre' ? { q: 1, p: p / q } : { q, p };
+    // Uniform attention: every token receives the mean token; identity: its own (the Gram is kept).
     const mean = (seen.q + (n - 1) * seen.p) / n;
+    const self = c.attention === 'identity' ? seen.q : mean;
+    const cross = c.attention === 'identity' ? seen.p : mean;
     if (c.residual) {
-      q += a * mean;
-      p += a * mean;
+      q += a * self;
+      p += a * cross;
     } else {
-      q = a * mean;
-      p = q;
+      q = a * self;
+      p = a * cross;
     }
     if (c.norm === 'post') [q, p] = [1, p / q];
     if (c.mlp) {

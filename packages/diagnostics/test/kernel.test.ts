@@ -7,17 +7,24 @@ beforeAll(async () => {
 });
 
 describe('kernel experiment (finite width against the infinite-width kernel)', () => {
-  it('approaches the uniform-attention kernel like 1/√d at every layer, for Post-LN and Pre-LN', async () => {
+  it('approaches the uniform- and identity-attention kernels like 1/√d at every layer, Post-LN and Pre-LN', async () => {
     const config = { widths: [16, 64, 256], depth: 3, n: 6, seeds: 6, rho0: 0.3 };
     const r = await kernelExperiment(config);
-    for (const norm of ['post', 'pre'] as const) {
+    for (const [attention, norm] of [
+      ['uniform', 'post'],
+      ['uniform', 'pre'],
+      ['identity', 'post'],
+      ['identity', 'pre'],
+    ] as const) {
       const theory = predictPropagation(
-        { dModel: 256, depth: 3, heads: 1, norm, mlp: true, attention: 'uniform', finalNorm: false },
+        { dModel: 256, depth: 3, heads: 1, norm, mlp: true, attention, finalNorm: false },
         { n: 6, rho0: 0.3 },
       );
       for (let layer = 0; layer <= 3; layer++) {
         const at = (width: number) =>
-          r.summary.find((s) => s.norm === norm && s.layer === layer && s.width === width)!;
+          r.summary.find(
+            (s) => s.attention === attention && s.norm === norm && s.layer === layer && s.width === width,
+          )!;
         expect(at(256).rhoTheory).toBeCloseTo(theory[layer]!.rho, 12);
         // 16× the width: the error falls ~4× (1/√d); at least 2× at every layer
         expect(at(256).error).toBeLessThan(0.5 * at(16).error);
@@ -26,8 +33,14 @@ describe('kernel experiment (finite width against the infinite-width kernel)', (
         expect(at(16).slope).toBeLessThan(-0.25);
       }
     }
-    // one row per (norm, width, seed, layer), layer 0 = the input
-    expect(r.rows).toHaveLength(2 * 3 * 6 * 4);
+    // one row per (attention, norm, width, seed, layer), layer 0 = the input
+    expect(r.rows).toHaveLength(2 * 2 * 3 * 6 * 4);
+    // identity attention keeps the tokens apart (ρ stays near the input's), uniform attention aligns them
+    const lastRho = (attention: string) =>
+      r.summary.find(
+        (s) => s.attention === attention && s.norm === 'post' && s.layer === 3 && s.width === 256,
+      )!.rho;
+    expect(lastRho('identity')).toBeLessThan(lastRho('uniform'));
     expect(r.rows.filter((x) => x.layer === 0).every((x) => x.qTheory === 1)).toBe(true);
   }, 60_000);
 });
