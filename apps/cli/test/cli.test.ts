@@ -50,6 +50,7 @@ describe('trainlab', () => {
       'ratio',
       'dong',
       'entropy',
+      'phase',
       'kernel',
       'coord-check',
       'games',
@@ -112,7 +113,7 @@ describe('trainlab', () => {
     expect(result.findings.filter((f) => f.paper !== 'direct search').every((f) => f.agrees)).toBe(true);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('![');
-    expect(md.match(/^## /gm)).toHaveLength(12); // how it was made + 11 findings
+    expect(md.match(/^## /gm)).toHaveLength(13); // how it was made + 12 findings
     expect(md).toMatch(/## How this report was made\n\n[\s\S]*\| command \| trainlab reproduce --quick/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<img src="figures/signal.png"');
     const csv = readFileSync(join(out, 'data', 'signal.csv'), 'utf8').split('\n');
@@ -314,6 +315,21 @@ describe('trainlab', () => {
       ['collapse', ...small, '--depth', '2', '--eps', '0,0.01,0.1', '--norms', 'post'],
       ['dong', ...small, '--depth', '3'],
       ['entropy', ...small, '--scales', '0.5,4'],
+      [
+        'phase',
+        '--scales',
+        '0.5,4',
+        '--alphas',
+        '0.25,1',
+        '--depth',
+        '3',
+        '--seeds',
+        '1',
+        '--n',
+        '6',
+        '--d-model',
+        '16',
+      ],
       ['coord-check', '--widths', '8,16', '--steps', '1', '--seeds', '1', '--n', '6'],
       ['kernel', '--widths', '8,16,32,64', '--depth', '3', '--seeds', '2', '--n', '6'],
       [

@@ -251,3 +251,83 @@ export function attentionStatistics(
     samples,
   };
 }
+
+/** A stack of attention-only blocks for `predictAttentionStack`. */
+export interface AttentionStackInput {
+  depth: number;
+  /** Tokens n (keys per query). */
+  n: number;
+  /** LayerNorm placement. @defaultValue 'post' */
+  norm?: 'post' | 'pre' | 'none';
+  /** Residual scale α (x ← x + α·attn(x)). @defaultValue 1 */
+  alpha?: number;
+  /** Init σ of W_Q and W_K. @defaultValue 1 */
+  sigmaQK?: number;
+  /** Init σ of W_V·W_O together (σ_Vσ_O). @defaultValue 1 */
+  sigmaVO?: number;
+  tau?: number;
+  /** Head width d_k (Infinity: exact query norms). @defaultValue Infinity */
+  headDim?: number;
+  /** Input correlation ρ₀ and squared norm per feature q₀. */
+  rho0?: number;
+  q0?: number;
+  /** Monte Carlo draws per layer (see `attentionStatistics`). @defaultValue 2000 */
+  samples?: number;
+  seed?: number;
+}
+
+/** The state after a block of `predictAttentionStack` (layer 0 is the input). */
+export interface AttentionStackLayer {
+  layer: number;
+  q: number;
+  rho: number;
+  /** Attention entropy H/ln n of the block that produced this layer (NaN for the input). */
+  entropy: number;
+}
+
+/**
+ * Softmax attention at any Q/K scale through a deep attention-only stack: the uniform-attention
+ * recursion of `predictPropagation` with each block's attention replaced by the random energy
+ * model at that block's own overlaps (q_ℓ, p_ℓ): s_ℓ² = τ²σ_QK⁴ q_ℓ(q_ℓ − p_ℓ), the branch adds
+ * σ_VO²(p + (q − p)Σ A²) to the self-overlap and σ_VO²(p + (q − p)Σ A A′) to the cross-overlap
+ * (finite-n statistics of `attentionStatistics`), then the LayerNorm. As tokens align, q − p and
+ * with it the disorder shrink, so attention drifts toward uniform with depth: the two failure
+ * modes feed each other, and the phase diagram over (σ_QK, α) follows.
+ */
+export function predictAttentionStack(input: AttentionStackInput): AttentionStackLayer[] {
+  const { depth, n } = input;
+  if (!(Number.isInteger(depth) && depth >= 1))
+    throw new DiagnosticsError('E_INVALID_ARGUMENT', `depth must be an integer ≥ 1, got ${depth}`);
+  const norm = input.norm ?? 'post';
+  const alpha = input.alpha ?? 1;
+  const sigmaQK = input.sigmaQK ?? 1;
+  const sigmaVO = input.sigmaVO ?? 1;
+  const tau = input.tau ?? 1;
+  let q = input.q0 ?? 1;
+  let p = (input.rho0 ?? 0) * q;
+  const out: AttentionStackLayer[] = [{ layer: 0, q, rho: p / q, entropy: Number.NaN }];
+  for (let l = 1; l <= depth; l++) {
+    const seen = norm === 'pre' ? { q: 1, p: p / q } : { q, p };
+    // Fully aligned tokens: the logits are equal, attention is uniform and the overlaps stay put.
+    const aligned = !(seen.q - seen.p > 1e-12 * seen.q);
+    const stats = aligned
+      ? { participation: 1 / n, crossParticipation: 1 / n, entropy: 1 }
+      : attentionStatistics({
+          q: seen.q,
+          p: Math.max(0, seen.p),
+          tokens: n,
+          sigmaQ: sigmaQK,
+          sigmaK: sigmaQK,
+          tau,
+          ...(input.headDim === undefined ? {} : { headDim: input.headDim }),
+          samples: input.samples ?? 2000,
+          seed: (input.seed ?? 0) + l,
+        });
+    const gain = sigmaVO * sigmaVO * alpha * alpha;
+    q += gain * (seen.p + (seen.q - seen.p) * stats.participation);
+    p += gain * (seen.p + (seen.q - seen.p) * stats.crossParticipation);
+    if (norm === 'post') [q, p] = [1, p / q];
+    out.push({ layer: l, q, rho: p / q, entropy: stats.entropy });
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ import { coordCheckDefinition } from './coordCheck';
 import { depthSweepDefinition } from './depthSweep';
 import { dongDefinition } from './dong';
 import { entropyDefinition } from './entropyCollapse';
+import { phaseDefinition } from './entropyPhase';
 import { gradientNormsDefinition } from './gradientNorms';
 import { gradientRatioDefinition } from './gradientRatio';
 import { kernelDefinition } from './kernel';
@@ -24,6 +25,7 @@ export const EXPERIMENTS: readonly ExperimentDefinition[] = [
   gradientRatioDefinition,
   dongDefinition,
   entropyDefinition,
+  phaseDefinition,
   kernelDefinition,
   trainingDepthDefinition,
   optimizerDefinition,

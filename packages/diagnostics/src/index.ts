@@ -20,13 +20,22 @@ export type { DongConfig, DongRow, DongSummary, DongVariant } from './dong';
 export { DONG_VARIANTS, dongDefinition, dongResidualExperiment, resolveDongConfig } from './dong';
 export type { EntropyConfig, EntropyRow, EntropySummary } from './entropyCollapse';
 export { criticalScale, entropyDefinition, entropyExperiment, resolveEntropyConfig } from './entropyCollapse';
+export type { PhaseConfig, PhaseRow, PhaseSummary } from './entropyPhase';
+export { phaseDefinition, phaseExperiment, resolvePhaseConfig } from './entropyPhase';
 export type {
   AttentionDisorderInput,
+  AttentionStackInput,
+  AttentionStackLayer,
   AttentionStatistics,
   EntropyPrediction,
   RemParameters,
 } from './entropyTheory';
-export { attentionStatistics, predictEntropyCollapse, remParameters } from './entropyTheory';
+export {
+  attentionStatistics,
+  predictAttentionStack,
+  predictEntropyCollapse,
+  remParameters,
+} from './entropyTheory';
 export type { DiagnosticsErrorCode } from './errors';
 export { DiagnosticsError } from './errors';
 export { EXPERIMENTS } from './experiments';
