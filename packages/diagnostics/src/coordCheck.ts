@@ -37,7 +37,7 @@ import { z } from 'zod';
 import { logScale, titled } from './_figures';
 import { largestCell } from './_memory';
 import { finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
-import { normSchema, scaleSchema } from './settings';
+import { headsDivideWidths, normSchema, scaleSchema } from './settings';
 
 const coordSchema = z
   .strictObject({
@@ -59,16 +59,7 @@ const coordSchema = z
     seeds: int(1, 1000).default(2).describe('seeds per width'),
     seed: seedField(),
   })
-  .superRefine((c, ctx) => {
-    const bad = c.widths.find((w) => w % c.heads !== 0);
-    if (bad !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['heads'],
-        message: `must divide every width; ${c.heads} does not divide ${bad}`,
-        input: c.heads,
-      });
-  });
+  .superRefine(headsDivideWidths);
 
 /** Configuration of the coordinate check (`coord-check`). */
 export type CoordCheckConfig = z.input<typeof coordSchema>;

@@ -24,6 +24,7 @@ import { titled, topLegend } from './_figures';
 import { largestCell } from './_memory';
 import { attentionStatistics, predictEntropyCollapse, remParameters } from './entropyTheory';
 import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
+import { headsDivideWidth } from './settings';
 
 const entropySchema = z
   .strictObject({
@@ -38,15 +39,7 @@ const entropySchema = z
     seeds: int(1, 1000).default(8).describe('seeds per scale (weights and inputs)'),
     seed: seedField(),
   })
-  .superRefine((c, ctx) => {
-    if (c.dModel % c.heads !== 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['heads'],
-        message: `must divide dModel = ${c.dModel}`,
-        input: c.heads,
-      });
-  });
+  .superRefine(headsDivideWidth);
 
 /** Configuration of experiment 7 (`entropy`). */
 export type EntropyConfig = z.input<typeof entropySchema>;

@@ -26,7 +26,7 @@ import { bottomLegend, logScale, titled } from './_figures';
 import { largestCell } from './_memory';
 import { logLogSlope } from './coordCheck';
 import { correlatedTokens, finiteOrNull, groupBy, meanStd, seedList, VEGA_LITE_SCHEMA } from './runner';
-import { normSchema, scaleSchema } from './settings';
+import { headsDivideWidths, normSchema, scaleSchema } from './settings';
 import { predictPropagation } from './theory';
 
 const kernelSchema = z
@@ -47,16 +47,7 @@ const kernelSchema = z
     seeds: int(2, 1000).default(12).describe('seeds per width (the error is a root mean square over them)'),
     seed: seedField(),
   })
-  .superRefine((c, ctx) => {
-    const bad = c.widths.find((w) => w % c.heads !== 0);
-    if (bad !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['heads'],
-        message: `must divide every width; ${c.heads} does not divide ${bad}`,
-        input: c.heads,
-      });
-  });
+  .superRefine(headsDivideWidths);
 
 /** Configuration of experiment 8 (`kernel`). */
 export type KernelConfig = z.input<typeof kernelSchema>;

@@ -88,6 +88,22 @@ export function headsDivideWidth(config: { heads: number; dModel: number }, ctx:
   }
 }
 
+/** The same for a sweep over widths: heads must divide every one of them. */
+export function headsDivideWidths(
+  config: { heads: number; widths: readonly number[] },
+  ctx: z.RefinementCtx,
+): void {
+  const bad = config.widths.find((w) => w % config.heads !== 0);
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['heads'],
+      message: `must divide every width; ${config.heads} does not divide ${bad}`,
+      input: config.heads,
+    });
+  }
+}
+
 /** The schema of a per-layer experiment: the settings plus a depth. */
 export const depthSettingsSchema = z
   .strictObject({ ...settingsShape, depth: int(1, 1024).default(12).describe('blocks L') })
