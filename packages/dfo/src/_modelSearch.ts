@@ -179,7 +179,9 @@ export class ModelSearch {
    * NEWUOA update, Powell 2004), or the minimum-Frobenius-norm model itself for the first one.
    * Curvature learnt from earlier points is kept where the current points say nothing about it, so
    * models near a minimizer carry the Hessian a full quadratic would need (n + 1)(n + 2)/2 nearby
-   * points for (measured on Moré–Wild: 0.70 → 0.92 solved at τ = 10⁻⁷, mean over three start sets).
+   * points for (Moré–Wild, share solved at τ = 10⁻⁷, mean over the starts x0, 2x0, x0/2 + 0.1: 0.70 →
+   * 0.72 with this alone, 0.93 with the α rule of `_player.ts` too; a one-off comparison, not in
+   * `pnpm bench`, which prints the final defaults).
    * The center's own value is the model's constant: it interpolates differences f_j − f(center).
    */
   private fit(
